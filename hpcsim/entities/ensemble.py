@@ -1,0 +1,128 @@
+"""An ensemble: many models made from one run configuration and a parameter space."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+from hpcsim.entities.entity import Entity
+from hpcsim.entities.model import Model, PathArg
+from hpcsim.entities.params import check_param_lists
+from hpcsim.entities.strategies import Strategy, expand
+from hpcsim.errors import EntityExistsError, HpcsimError
+from hpcsim.settings.batch import BatchSettings
+from hpcsim.settings.run import RunSettings
+
+__all__ = ["Ensemble"]
+
+
+def _check_replicas(replicas: object) -> int:
+    if replicas is None:
+        return 1
+    if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 1:
+        raise HpcsimError(f"replicas must be a positive integer, got {replicas!r}")
+    return replicas
+
+
+class Ensemble(Entity):
+    """Members ``<name>_<i>`` live in ``<path>/<name>_<i>``; each parameter set from the
+    strategy is repeated ``replicas`` times, so params x replicas members are made."""
+
+    def __init__(
+        self,
+        name: str,
+        params: Mapping[str, object] | None,
+        path: str | Path,
+        params_as_args: Iterable[str] | None = None,
+        batch_settings: BatchSettings | None = None,
+        run_settings: RunSettings | None = None,
+        perm_strategy: str | Strategy = "all_perm",
+        replicas: int | None = None,
+        n_models: int | None = None,
+    ) -> None:
+        super().__init__(name, path)
+        self.batch_settings = batch_settings
+        self.run_settings = run_settings
+        self._models: list[Model] = []
+        param_lists = check_param_lists(params)
+        copies = _check_replicas(replicas)
+        if run_settings is None:
+            if batch_settings is None:
+                raise HpcsimError(f"ensemble {name!r} needs run_settings, batch_settings, or both")
+            if param_lists or replicas is not None:
+                raise HpcsimError(
+                    f"ensemble {name!r} has params or replicas but no run_settings to launch its members with"
+                )
+            return
+        if not param_lists and replicas is None:
+            raise HpcsimError(
+                f"ensemble {name!r} has run_settings but neither params nor replicas, so it would have "
+                "no members; pass params=..., replicas=N, or create it empty with batch_settings only"
+            )
+        param_sets = expand(perm_strategy, param_lists, n_models or 0) if param_lists else [{}]
+        args = list(params_as_args or [])
+        for index, member_params in enumerate(p for p in param_sets for _ in range(copies)):
+            member_name = f"{name}_{index}"
+            member = Model(
+                member_name,
+                member_params,
+                copy.deepcopy(run_settings),
+                Path(self.path) / member_name,
+                params_as_args=args,
+            )
+            member.enable_key_prefixing()
+            self._models.append(member)
+        self._key_prefixing = True
+
+    @property
+    def models(self) -> list[Model]:
+        return list(self._models)
+
+    def add_model(self, model: Model) -> None:
+        """Add a model made elsewhere; its own batch settings are ignored inside the ensemble."""
+        if not isinstance(model, Model):
+            raise TypeError(f"add_model takes a Model, got {type(model).__name__}")
+        if any(m.name == model.name for m in self._models):
+            raise EntityExistsError(f"ensemble {self.name!r} already has a member named {model.name!r}")
+        self._models.append(model)
+
+    def attach_generator_files(
+        self, to_copy: PathArg = None, to_symlink: PathArg = None, to_configure: PathArg = None
+    ) -> None:
+        """Attach the same files to every member (each configured with its own params)."""
+        for model in self._models:
+            model.attach_generator_files(to_copy, to_symlink, to_configure)
+
+    def enable_key_prefixing(self) -> None:
+        super().enable_key_prefixing()
+        for model in self._models:
+            model.enable_key_prefixing()
+
+    def disable_key_prefixing(self) -> None:
+        super().disable_key_prefixing()
+        for model in self._models:
+            model.disable_key_prefixing()
+
+    def query_key_prefixing(self) -> bool:
+        return all(m.query_key_prefixing() for m in self._models)
+
+    def register_incoming_entity(self, incoming: Entity) -> None:
+        super().register_incoming_entity(incoming)
+        for model in self._models:
+            model.register_incoming_entity(incoming)
+
+    def __iter__(self) -> Iterator[Model]:
+        return iter(self._models)
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+    def __getitem__(self, name: str) -> Model:
+        for model in self._models:
+            if model.name == name:
+                return model
+        raise KeyError(f"ensemble {self.name!r} has no member {name!r}")
+
+    def __repr__(self) -> str:
+        return f"Ensemble({self.name!r}, members={len(self._models)}, path={self.path!r})"

@@ -1,0 +1,60 @@
+"""What every launchable entity shares: a checked name, a directory, key-prefixing state."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hpcsim.errors import EntityExistsError, HpcsimError
+
+__all__ = ["Entity", "check_name"]
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+
+
+def check_name(name: object, what: str = "entity") -> str:
+    """Names become directory, file and scheduler job names, so they are restricted."""
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise HpcsimError(
+            f"{what} name {name!r} is invalid: use 1-128 letters, digits, '_', '.' or '-', "
+            "starting with a letter or digit"
+        )
+    return name
+
+
+class Entity:
+    """Base of models and ensembles."""
+
+    def __init__(self, name: str, path: str | Path) -> None:
+        self.name = check_name(name, type(self).__name__.lower())
+        self.path = str(Path(path).expanduser().absolute())
+        self.incoming_entities: list[Entity] = []
+        self._key_prefixing = False
+
+    @property
+    def type(self) -> str:
+        return type(self).__name__
+
+    def register_incoming_entity(self, incoming: Entity) -> None:
+        """Read keys written by ``incoming`` (sets ``HPCSIM_KEYIN``/``SSKEYIN`` at launch)."""
+        if not isinstance(incoming, Entity):
+            raise TypeError(f"register_incoming_entity takes a Model or Ensemble, got {type(incoming).__name__}")
+        if any(e.name == incoming.name for e in self.incoming_entities):
+            raise EntityExistsError(f"{incoming.name!r} is already registered as incoming to {self.name!r}")
+        self.incoming_entities.append(incoming)
+
+    def enable_key_prefixing(self) -> None:
+        """Prefix every key this entity writes with its name (sets ``HPCSIM_KEYOUT``)."""
+        self._key_prefixing = True
+
+    def disable_key_prefixing(self) -> None:
+        self._key_prefixing = False
+
+    def query_key_prefixing(self) -> bool:
+        return self._key_prefixing
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Entity) and (self.type, self.name) == (other.type, other.name)
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.name))

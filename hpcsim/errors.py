@@ -1,0 +1,119 @@
+"""The hpcsim error tree.
+
+Every error a user can cause derives from :class:`HpcsimError` and carries a message that says
+what went wrong and what to do about it. Bugs in hpcsim itself raise :class:`InternalError`,
+which deliberately sits outside that tree so it is never swallowed as a user error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "ClientError",
+    "ConfigError",
+    "DatabaseError",
+    "EntityExistsError",
+    "GenerationError",
+    "HpcsimError",
+    "InternalError",
+    "KeyNotFoundError",
+    "LaunchError",
+    "MissingFileError",
+    "ParameterError",
+    "SchedulerError",
+    "SettingsError",
+    "SiteConfigError",
+    "SubmitError",
+    "TemplateError",
+    "TimeoutError",
+    "UserStrategyError",
+]
+
+
+class HpcsimError(Exception):
+    """Base of every error a user of hpcsim can cause and fix."""
+
+
+class ConfigError(HpcsimError):
+    """Bad configuration: environment knobs, experiment arguments, launcher names."""
+
+
+class SiteConfigError(ConfigError):
+    """A site configuration file is missing, unreadable or invalid."""
+
+
+class TemplateError(HpcsimError):
+    """A batch-script template is missing or fails to render."""
+
+
+class SettingsError(HpcsimError):
+    """Run or batch settings that cannot be honoured."""
+
+
+class EntityExistsError(HpcsimError):
+    """Two entities with one name, or an entity registered twice."""
+
+
+class UserStrategyError(HpcsimError):
+    """A parameter-permutation strategy is unknown or returned something unusable."""
+
+
+class GenerationError(HpcsimError):
+    """Entity directories or attached files cannot be generated."""
+
+
+class LaunchError(HpcsimError):
+    """An entity cannot be launched (already running, never started, ...)."""
+
+
+class SubmitError(HpcsimError):
+    """A scheduler command refused a submission."""
+
+    def __init__(
+        self,
+        message: str,
+        argv: Sequence[str] = (),
+        returncode: int | None = None,
+        stdout: str = "",
+        stderr: str = "",
+        transient: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.argv = list(argv)
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+        self.transient = transient
+
+
+class SchedulerError(HpcsimError):
+    """A scheduler could not be queried or controlled."""
+
+
+class DatabaseError(HpcsimError):
+    """A database could not be started, reached or stopped."""
+
+
+class ClientError(HpcsimError):
+    """A data-plane client request failed."""
+
+
+class KeyNotFoundError(ClientError):
+    """A requested key does not exist in the database."""
+
+
+class TimeoutError(ClientError):  # noqa: A001 - mirrors SmartRedis' name on purpose
+    """A client request did not finish within its configured timeout."""
+
+
+class InternalError(Exception):
+    """A bug in hpcsim: please report it with the traceback."""
+
+
+class ParameterError(HpcsimError, TypeError):
+    """An entity parameter has a type hpcsim cannot write into files or arguments."""
+
+
+class MissingFileError(HpcsimError, FileNotFoundError):
+    """A file attached to an entity does not exist."""

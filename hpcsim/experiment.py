@@ -1,0 +1,298 @@
+"""``Experiment``: the SmartSim-style facade. It creates entities and hands them to the
+control layer; the logic lives below."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from hpcsim.control.controller import Controller
+from hpcsim.control.generator import generate as generate_dirs
+from hpcsim.control.planner import plan
+from hpcsim.control.store import JobRecord, JobStore, store_path
+from hpcsim.control.summary import format_table, summary_rows
+from hpcsim.entities.ensemble import Ensemble
+from hpcsim.entities.entity import Entity, check_name
+from hpcsim.entities.model import Model
+from hpcsim.entities.strategies import Strategy
+from hpcsim.errors import ConfigError, EntityExistsError, LaunchError
+from hpcsim.log import get_logger
+from hpcsim.schedulers import LAUNCHERS, detect_scheduler, get_scheduler
+from hpcsim.settings.batch import BatchSettings
+from hpcsim.settings.run import ArgValue, RunSettings
+from hpcsim.site.config import SiteConfig, load_site
+from hpcsim.status import Status
+
+__all__ = ["Experiment"]
+
+_log = get_logger("hpcsim")
+EntityRef = Entity | str
+_ENSEMBLE_KWARGS = ("n_models", "params_as_args")
+
+
+class Experiment:
+    """A named directory of entities and their launches.
+
+    ``launcher`` is one of local, slurm, pbs, lsf or auto (the site's scheduler, else the
+    one whose commands are on PATH, else local).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        exp_path: str | Path | None = None,
+        launcher: str = "local",
+        site: str | Path | None = None,
+    ) -> None:
+        self.name = check_name(name, "experiment")
+        path = Path(exp_path) if exp_path is not None else Path.cwd() / name
+        self.exp_path = path.expanduser().absolute()
+        if self.exp_path.exists() and not self.exp_path.is_dir():
+            raise ConfigError(f"experiment path {str(self.exp_path)!r} exists and is not a directory")
+        self.site: SiteConfig | None = load_site(site) if site is not None else None
+        self._launcher = self._resolve_launcher(launcher)
+        self._entities: dict[str, Entity] = {}
+        self._launched: dict[str, JobRecord] = {}
+        self._controller: Controller | None = None
+
+    def _resolve_launcher(self, launcher: str) -> str:
+        choice = launcher.lower() if isinstance(launcher, str) else launcher
+        if choice == "auto":
+            return self.site.scheduler if self.site is not None else detect_scheduler()
+        if choice not in LAUNCHERS:
+            raise ConfigError(f"unknown launcher {launcher!r}; choose one of {', '.join(LAUNCHERS)} or 'auto'")
+        return str(choice)
+
+    @property
+    def launcher(self) -> str:
+        return self._launcher
+
+    @classmethod
+    def load(cls, exp_path: str | Path) -> Experiment:
+        """Re-open an experiment written by another process, with its launch history."""
+        path = Path(exp_path).expanduser().absolute()
+        store = JobStore(store_path(path), create=False)
+        meta = store.meta()
+        exp = cls(meta["name"], path, launcher=meta["launcher"])
+        exp._controller = Controller(store, {meta["launcher"]: get_scheduler(meta["launcher"])})
+        exp._launched = store.latest()
+        return exp
+
+    # -- entities ---------------------------------------------------------------------------
+
+    def _register(self, entity: Entity) -> None:
+        names = [entity.name] + ([m.name for m in entity] if isinstance(entity, Ensemble) else [])
+        taken = [n for n in names if n in self._entities]
+        if taken or len(set(names)) != len(names):
+            raise EntityExistsError(
+                f"experiment {self.name!r} already has an entity named {(taken or names)[0]!r}; "
+                "entity names must be unique"
+            )
+        for name in names:
+            self._entities[name] = entity
+
+    def create_run_settings(
+        self,
+        exe: str,
+        exe_args: str | Iterable[str] | None = None,
+        run_command: str = "auto",
+        run_args: Mapping[str, ArgValue] | None = None,
+        env_vars: Mapping[str, ArgValue] | None = None,
+    ) -> RunSettings:
+        """How to run ``exe``. With the local launcher, ``auto`` runs it directly."""
+        command = "" if run_command in ("auto", None) else run_command
+        return RunSettings(exe, exe_args, command, run_args, env_vars)
+
+    def create_model(
+        self,
+        name: str,
+        run_settings: RunSettings,
+        params: Mapping[str, object] | None = None,
+        path: str | Path | None = None,
+        enable_key_prefixing: bool = False,
+        batch_settings: BatchSettings | None = None,
+    ) -> Model:
+        model = Model(
+            name,
+            params,
+            run_settings,
+            path if path is not None else self.exp_path / name,
+            batch_settings=batch_settings,
+        )
+        if enable_key_prefixing:
+            model.enable_key_prefixing()
+        self._register(model)
+        return model
+
+    def create_ensemble(
+        self,
+        name: str,
+        params: Mapping[str, object] | None = None,
+        batch_settings: BatchSettings | None = None,
+        run_settings: RunSettings | None = None,
+        replicas: int | None = None,
+        perm_strategy: str | Strategy = "all_perm",
+        path: str | Path | None = None,
+        **kwargs: Any,
+    ) -> Ensemble:
+        """Members are params x replicas; ``n_models`` (for ``random``) and
+        ``params_as_args`` are the accepted extra keywords."""
+        unknown = sorted(set(kwargs) - set(_ENSEMBLE_KWARGS))
+        if unknown:
+            raise ConfigError(
+                f"create_ensemble got unknown keyword(s) {unknown}; accepted: {', '.join(_ENSEMBLE_KWARGS)}"
+            )
+        ensemble = Ensemble(
+            name,
+            params,
+            path if path is not None else self.exp_path / name,
+            params_as_args=kwargs.get("params_as_args"),
+            batch_settings=batch_settings,
+            run_settings=run_settings,
+            perm_strategy=perm_strategy,
+            replicas=replicas,
+            n_models=kwargs.get("n_models"),
+        )
+        self._register(ensemble)
+        return ensemble
+
+    # -- generation -------------------------------------------------------------------------
+
+    def generate(self, *entities: Entity, tag: str | None = None, overwrite: bool = False) -> None:
+        """Create entity directories with their copied, symlinked and configured files."""
+        models = [e for e in entities if isinstance(e, Model)]
+        ensembles = [e for e in entities if isinstance(e, Ensemble)]
+        others = [e for e in entities if not isinstance(e, (Model, Ensemble))]
+        if others:
+            raise TypeError(f"generate takes models and ensembles, got {others[0]!r}")
+        generate_dirs(self.exp_path, models, ensembles, tag=";" if tag is None else tag, overwrite=overwrite)
+
+    # -- launching --------------------------------------------------------------------------
+
+    def _control(self) -> Controller:
+        if self._controller is None:
+            store = JobStore(store_path(self.exp_path))
+            store.set_meta(name=self.name, launcher=self._launcher)
+            self._controller = Controller(store, {self._launcher: get_scheduler(self._launcher)})
+        return self._controller
+
+    @staticmethod
+    def _models(entities: Iterable[Entity]) -> list[Model]:
+        models: list[Model] = []
+        for entity in entities:
+            if isinstance(entity, Ensemble):
+                if not len(entity):
+                    raise LaunchError(f"ensemble {entity.name!r} has no members; add some with add_model")
+                models += entity.models
+            elif isinstance(entity, Model):
+                models.append(entity)
+            else:
+                raise TypeError(f"expected a Model or Ensemble, got {entity!r}")
+        names = [m.name for m in models]
+        duplicate = next((n for n in names if names.count(n) > 1), None)
+        if duplicate is not None:
+            raise EntityExistsError(f"{duplicate!r} is given more than once; entity names must be unique")
+        return models
+
+    def preview(self, *entities: Entity) -> str:
+        """Print (and return) the exact scripts ``start`` would write and run."""
+        units = plan(self._models(entities), self.exp_path, self._launcher)
+        text = "\n".join(f"# ==> {unit.script} <==\n{unit.text}" for unit in units)
+        print(text, end="")
+        return text
+
+    def start(
+        self,
+        *entities: Entity,
+        block: bool = True,
+        summary: bool = False,
+        kill_on_interrupt: bool = True,
+    ) -> None:
+        """Launch ``entities``; with ``block``, return when the last of them has ended.
+
+        Ctrl-C while blocking stops what this call launched unless ``kill_on_interrupt`` is
+        False, in which case the jobs keep running and can be followed with ``hpcsim status``.
+        """
+        models = self._models(entities)
+        units = plan(models, self.exp_path, self._launcher)
+        control = self._control()
+        running = [
+            r
+            for r in control.refresh(list(control.store.latest(m.name for m in models).values()))
+            if not r.status.is_terminal
+        ]
+        if running:
+            raise LaunchError(
+                f"{running[0].name!r} is still {running[0].status.value.lower()} (job {running[0].native_id}); "
+                "stop it or wait for it before starting it again"
+            )
+        records = control.launch(units, self._launcher)
+        self._launched.update((r.name, r) for r in records)
+        _log.info("launched %d job(s) in %s", len(records), self.exp_path)
+        if block:
+            self._wait(records, kill_on_interrupt)
+            if summary:
+                _log.info("summary:\n%s", self.summary())
+
+    def _wait(self, records: list[JobRecord], kill_on_interrupt: bool, progress_every: float | None = None) -> None:
+        control = self._control()
+
+        def interrupted(pending: list[JobRecord]) -> None:
+            if kill_on_interrupt:
+                _log.warning("interrupted: stopping %d unfinished job(s)", len(pending))
+                control.cancel(pending, "interrupted (Ctrl-C)")
+            else:
+                ids = ", ".join(f"{r.name}={r.native_id}" for r in pending)
+                _log.warning("interrupted: leaving %d job(s) running: %s", len(pending), ids)
+
+        done = control.wait(records, interrupted, progress_every)
+        self._launched.update((r.name, r) for r in done)
+        failed = [r for r in done if r.status is not Status.COMPLETED]
+        for record in failed:
+            _log.warning("%s %s: %s (see %s)", record.name, record.status.value, record.reason, record.err)
+
+    def _records(self, refs: Iterable[EntityRef]) -> list[JobRecord]:
+        names = [
+            name for ref in refs for name in ([ref] if isinstance(ref, str) else [m.name for m in self._models([ref])])
+        ]
+        missing = [n for n in names if n not in self._launched]
+        if missing:
+            raise LaunchError(
+                f"{missing[0]!r} was never started in experiment {self.name!r}; start it with exp.start(...)"
+            )
+        records = self._control().refresh([self._launched[n] for n in names])
+        self._launched.update((r.name, r) for r in records)
+        return records
+
+    def get_status(self, *entities: EntityRef) -> list[Status]:
+        """One status per model (ensembles give one per member), freshly asked."""
+        return [r.status for r in self._records(entities)]
+
+    def finished(self, entity: EntityRef) -> bool:
+        return all(r.status.is_terminal for r in self._records([entity]))
+
+    def stop(self, *entities: EntityRef) -> None:
+        """Cancel the jobs of ``entities`` that are still running."""
+        records = self._records(entities)
+        done = self._control().cancel(records, "stopped by the user")
+        self._launched.update((r.name, r) for r in done)
+
+    def poll(self, interval: float = 10, verbose: bool = True, kill_on_interrupt: bool = True) -> None:
+        """Block until every job this experiment launched has ended (SmartSim's poll)."""
+        self._wait(list(self._launched.values()), kill_on_interrupt, interval if verbose else None)
+
+    def summary_data(self) -> list[dict[str, Any]]:
+        """Every launch as a dict: name, type, job_id, run, time, status, exit_code, reason."""
+        control = self._control()
+        control.refresh(list(control.store.latest().values()))
+        return summary_rows(control.store.all_runs())
+
+    def summary(self, style: str = "github") -> str:
+        """The launches as a readable table (same data as :meth:`summary_data`)."""
+        if style != "github":
+            raise ConfigError(f"summary style {style!r} is not supported; use 'github'")
+        return format_table(self.summary_data())
+
+    def __repr__(self) -> str:
+        return f"Experiment({self.name!r}, exp_path={str(self.exp_path)!r}, launcher={self._launcher!r})"

@@ -1,0 +1,35 @@
+"""Which scheduler this machine has, judged from the commands on PATH."""
+
+from __future__ import annotations
+
+import shutil
+
+from hpcsim._shell import run
+from hpcsim.errors import SubmitError
+
+__all__ = ["LAUNCHERS", "detect_scheduler"]
+
+LAUNCHERS = ("local", "slurm", "pbs", "lsf")
+
+_COMMANDS = {
+    "slurm": ("sbatch", "squeue", "scancel", "sacct"),
+    "lsf": ("bsub", "bjobs", "bkill"),
+    "pbs": ("qsub", "qstat", "qdel"),
+}
+
+
+def _is_pbs() -> bool:
+    """``qsub`` is also SGE's command; only PBS says so in its version string."""
+    try:
+        done = run(["qsub", "--version"], timeout=10, check=False)
+    except SubmitError:
+        return False
+    return "pbs" in (done.stdout + done.stderr).lower()
+
+
+def detect_scheduler() -> str:
+    """``slurm``, ``lsf`` or ``pbs`` when all of its commands are on PATH, else ``local``."""
+    for name, commands in _COMMANDS.items():
+        if all(shutil.which(c) for c in commands) and (name != "pbs" or _is_pbs()):
+            return name
+    return "local"

@@ -1,0 +1,143 @@
+"""The local scheduler: each script runs as a detached process group on this machine.
+
+Native ids are ``<pid>:<start time>`` so that another process (``hpcsim status``, a new
+``Experiment.load``) can tell a still-running job from a recycled pid. Waiting uses pidfds
+on Linux, so a blocking start wakes the moment a job ends, without sleeping.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from hpcsim import config
+from hpcsim._shell import spawn
+from hpcsim.schedulers.base import JobRef, JobUpdate, Scheduler, Submission, finished, read_exit_code
+from hpcsim.status import Status
+
+__all__ = ["LocalScheduler"]
+
+#: at most this many pidfds are watched at once (stays well inside the default fd limit)
+_MAX_WATCHED = 512
+#: how often jobs beyond the watched ones, or on systems without pidfds, are looked at
+_UNWATCHED_TICK = 0.05
+
+
+def _start_time(pid: int) -> str:
+    """The kernel's start time of ``pid`` (clock ticks since boot), '' where /proc is absent."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def _parse(native_id: str) -> tuple[int, str]:
+    pid, _, start = native_id.partition(":")
+    return int(pid), start
+
+
+def _alive(native_id: str) -> bool:
+    pid, start = _parse(native_id)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return _start_time(pid) == start
+
+
+class LocalScheduler(Scheduler):
+    name = "local"
+
+    def __init__(self) -> None:
+        self._children: dict[str, subprocess.Popen[bytes]] = {}
+        self._pidfds: dict[str, int] = {}
+
+    def submit(self, submission: Submission) -> str:
+        proc = spawn(["/bin/bash", str(submission.script)], cwd=str(submission.script.parent))
+        native_id = f"{proc.pid}:{_start_time(proc.pid)}"
+        self._children[native_id] = proc
+        return native_id
+
+    def _update(self, job: JobRef) -> JobUpdate:
+        child = self._children.get(job.native_id)
+        returncode = child.poll() if child is not None else None
+        if (child is not None and returncode is None) or (child is None and _alive(job.native_id)):
+            return JobUpdate(Status.RUNNING)
+        self._forget(job.native_id)
+        recorded = read_exit_code(job.exit_code_file)
+        if recorded is not None:
+            return finished(recorded)
+        if returncode is not None and returncode < 0:
+            return JobUpdate(Status.FAILED, returncode, f"killed by {signal.Signals(-returncode).name}")
+        return JobUpdate(Status.FAILED, returncode, "ended without recording an exit code (killed?)")
+
+    def status(self, jobs: Sequence[JobRef]) -> dict[str, JobUpdate]:
+        return {job.native_id: self._update(job) for job in jobs}
+
+    def cancel(self, jobs: Sequence[JobRef]) -> None:
+        """SIGTERM each job's process group, then SIGKILL what is left after the grace time."""
+        running = [job for job in jobs if self._signal(job.native_id, signal.SIGTERM)]
+        deadline = time.monotonic() + config.stop_grace()
+        while running and time.monotonic() < deadline:
+            self.wait(running, deadline - time.monotonic())
+            running = [job for job in running if self._update(job).status is Status.RUNNING]
+        for job in running:
+            self._signal(job.native_id, signal.SIGKILL)
+        if running:  # reap what SIGKILL ended, so no zombie outlives the stop
+            self.wait(running, 1.0)
+            self.status(running)
+
+    def _signal(self, native_id: str, signum: signal.Signals) -> bool:
+        if native_id not in self._children and not _alive(native_id):
+            return False
+        try:
+            os.killpg(_parse(native_id)[0], signum)
+        except ProcessLookupError:
+            return False
+        return True
+
+    def wait(self, jobs: Sequence[JobRef], timeout: float) -> list[JobRef]:
+        if not jobs:
+            return []
+        watched = [job for job in jobs[:_MAX_WATCHED] if self._pidfd(job.native_id) is not None]
+        ids = {job.native_id for job in watched}
+        unwatched = [job for job in jobs if job.native_id not in ids]
+        if unwatched:
+            timeout = min(timeout, _UNWATCHED_TICK)
+        poller = select.poll()
+        by_fd = {}
+        for job in watched:
+            fd = self._pidfds[job.native_id]
+            poller.register(fd, select.POLLIN)
+            by_fd[fd] = job
+        ready = [by_fd[fd] for fd, _ in poller.poll(max(timeout, 0.0) * 1000)]
+        return ready + unwatched
+
+    def _pidfd(self, native_id: str) -> int | None:
+        if native_id in self._pidfds:
+            return self._pidfds[native_id]
+        if not hasattr(os, "pidfd_open"):
+            return None
+        try:
+            fd = os.pidfd_open(_parse(native_id)[0])
+        except OSError:
+            return None
+        if native_id not in self._children and not _alive(native_id):
+            os.close(fd)
+            return None
+        self._pidfds[native_id] = fd
+        return fd
+
+    def _forget(self, native_id: str) -> None:
+        self._children.pop(native_id, None)
+        fd = self._pidfds.pop(native_id, None)
+        if fd is not None:
+            os.close(fd)

@@ -1,0 +1,1 @@
+"""Site configurations shipped with hpcsim (package data)."""

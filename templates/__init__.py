@@ -1,0 +1,1 @@
+"""Jinja templates shipped with hpcsim (package data)."""
