@@ -9,6 +9,7 @@ from typing import Any
 
 from hpcsim.control.controller import Controller
 from hpcsim.control.generator import generate as generate_dirs
+from hpcsim.control.interrupt import defer_sigint
 from hpcsim.control.planner import plan
 from hpcsim.control.store import JobRecord, JobStore, store_path
 from hpcsim.control.summary import format_table, summary_rows
@@ -227,30 +228,40 @@ class Experiment:
                 f"{running[0].name!r} is still {running[0].status.value.lower()} (job {running[0].native_id}); "
                 "stop it or wait for it before starting it again"
             )
-        records = control.launch(units, self._launcher)
-        self._launched.update((r.name, r) for r in records)
-        _log.info("launched %d job(s) in %s", len(records), self.exp_path)
-        if block:
-            self._wait(records, kill_on_interrupt)
-            if summary:
-                _log.info("summary:\n%s", self.summary())
+        records: list[JobRecord] = []
+        try:
+            with defer_sigint() as deferred:
+                records = control.launch(units, self._launcher)
+                self._launched.update((r.name, r) for r in records)
+                _log.info("launched %d job(s) in %s", len(records), self.exp_path)
+            if deferred.hit:
+                raise KeyboardInterrupt
+            if block:
+                self._wait(records)
+        except KeyboardInterrupt:
+            self._interrupted(records, kill_on_interrupt)
+            raise
+        if block and summary:
+            _log.info("summary:\n%s", self.summary())
 
-    def _wait(self, records: list[JobRecord], kill_on_interrupt: bool, progress_every: float | None = None) -> None:
+    def _interrupted(self, records: list[JobRecord], kill_on_interrupt: bool) -> None:
         control = self._control()
-
-        def interrupted(pending: list[JobRecord]) -> None:
-            if kill_on_interrupt:
-                _log.warning("interrupted: stopping %d unfinished job(s)", len(pending))
-                control.cancel(pending, "interrupted (Ctrl-C)")
-            else:
-                ids = ", ".join(f"{r.name}={r.native_id}" for r in pending)
-                _log.warning("interrupted: leaving %d job(s) running: %s", len(pending), ids)
-
-        done = control.wait(records, interrupted, progress_every)
+        pending = [r for r in control.refresh(records) if not r.status.is_terminal]
+        if kill_on_interrupt:
+            _log.warning("interrupted: stopping %d unfinished job(s)", len(pending))
+            done = control.cancel(pending, "interrupted (Ctrl-C)")
+        else:
+            ids = ", ".join(f"{r.name}={r.native_id}" for r in pending)
+            _log.warning("interrupted: leaving %d job(s) running: %s", len(pending), ids)
+            done = pending
         self._launched.update((r.name, r) for r in done)
-        failed = [r for r in done if r.status is not Status.COMPLETED]
-        for record in failed:
-            _log.warning("%s %s: %s (see %s)", record.name, record.status.value, record.reason, record.err)
+
+    def _wait(self, records: list[JobRecord], progress_every: float | None = None) -> None:
+        done = self._control().wait(records, progress_every)
+        self._launched.update((r.name, r) for r in done)
+        for record in done:
+            if record.status is not Status.COMPLETED:
+                _log.warning("%s %s: %s (see %s)", record.name, record.status.value, record.reason, record.err)
 
     def _records(self, refs: Iterable[EntityRef]) -> list[JobRecord]:
         names = [
@@ -280,7 +291,12 @@ class Experiment:
 
     def poll(self, interval: float = 10, verbose: bool = True, kill_on_interrupt: bool = True) -> None:
         """Block until every job this experiment launched has ended (SmartSim's poll)."""
-        self._wait(list(self._launched.values()), kill_on_interrupt, interval if verbose else None)
+        records = list(self._launched.values())
+        try:
+            self._wait(records, interval if verbose else None)
+        except KeyboardInterrupt:
+            self._interrupted(records, kill_on_interrupt)
+            raise
 
     def summary_data(self) -> list[dict[str, Any]]:
         """Every launch as a dict: name, type, job_id, run, time, status, exit_code, reason."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from hpcsim import config
 from hpcsim.control.planner import LaunchUnit
@@ -77,34 +77,25 @@ class Controller:
     def wait(
         self,
         records: Sequence[JobRecord],
-        on_interrupt: Callable[[list[JobRecord]], None] | None = None,
         progress_every: float | None = None,
     ) -> list[JobRecord]:
-        """Block until every job is terminal, logging progress now and then.
-
-        Wakes as soon as a scheduler reports a possible change; on Ctrl-C, hands the
-        unfinished jobs to ``on_interrupt`` before re-raising.
-        """
+        """Block until every job is terminal, logging progress now and then; wakes as soon
+        as a scheduler reports a possible change."""
         every = config.progress_interval() if progress_every is None else progress_every
         current = {r.id: r for r in self.refresh(records)}
         next_progress = time.monotonic() + every
-        try:
-            while pending := [r for r in current.values() if not r.status.is_terminal]:
-                now = time.monotonic()
-                if now >= next_progress:
-                    self._progress(list(current.values()))
-                    next_progress = now + every
-                by_ref = {r.native_id: r for r in pending}
-                for name in {r.scheduler for r in pending}:
-                    scheduler = self._scheduler(name)
-                    timeout = min(config.poll_interval(), max(next_progress - now, 0.0))
-                    ready = scheduler.wait([r.ref for r in pending if r.scheduler == name], timeout)
-                    for record in self.refresh([by_ref[ref.native_id] for ref in ready]):
-                        current[record.id] = record
-        except KeyboardInterrupt:
-            if on_interrupt is not None:
-                on_interrupt([r for r in current.values() if not r.status.is_terminal])
-            raise
+        while pending := [r for r in current.values() if not r.status.is_terminal]:
+            now = time.monotonic()
+            if now >= next_progress:
+                self._progress(list(current.values()))
+                next_progress = now + every
+            by_ref = {r.native_id: r for r in pending}
+            for name in {r.scheduler for r in pending}:
+                scheduler = self._scheduler(name)
+                timeout = min(config.poll_interval(), max(next_progress - now, 0.0))
+                ready = scheduler.wait([r.ref for r in pending if r.scheduler == name], timeout)
+                for record in self.refresh([by_ref[ref.native_id] for ref in ready]):
+                    current[record.id] = record
         return [current[r.id] for r in records]
 
     def _progress(self, records: list[JobRecord]) -> None:

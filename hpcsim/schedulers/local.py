@@ -28,13 +28,13 @@ _MAX_WATCHED = 512
 _UNWATCHED_TICK = 0.05
 
 
-def _start_time(pid: int) -> str:
-    """The kernel's start time of ``pid`` (clock ticks since boot), '' where /proc is absent."""
+def _stat(pid: int) -> tuple[str, str]:
+    """(state, start time in clock ticks since boot) of ``pid``; ('', '') where /proc is absent."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return ""
-    return stat.rsplit(")", 1)[1].split()[19]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return "", ""
+    return fields[0], fields[19]
 
 
 def _parse(native_id: str) -> tuple[int, str]:
@@ -43,6 +43,8 @@ def _parse(native_id: str) -> tuple[int, str]:
 
 
 def _alive(native_id: str) -> bool:
+    """Whether the job's process still runs: same start time (no recycled pid), and not a
+    zombie left by a driver that died (its new parent may take a while to reap it)."""
     pid, start = _parse(native_id)
     try:
         os.kill(pid, 0)
@@ -50,7 +52,8 @@ def _alive(native_id: str) -> bool:
         return False
     except PermissionError:
         return True
-    return _start_time(pid) == start
+    state, started = _stat(pid)
+    return started == start and state not in ("Z", "X")
 
 
 class LocalScheduler(Scheduler):
@@ -62,7 +65,7 @@ class LocalScheduler(Scheduler):
 
     def submit(self, submission: Submission) -> str:
         proc = spawn(["/bin/bash", str(submission.script)], cwd=str(submission.script.parent))
-        native_id = f"{proc.pid}:{_start_time(proc.pid)}"
+        native_id = f"{proc.pid}:{_stat(proc.pid)[1]}"
         self._children[native_id] = proc
         return native_id
 

@@ -1,0 +1,29 @@
+"""Shared fixtures: fixture paths and experiments that clean up after themselves."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hpcsim import Experiment
+
+FIXTURES = Path(__file__).parent / "fixtures"
+APPS = FIXTURES / "apps"
+
+
+@pytest.fixture
+def exp(tmp_path: Path) -> Iterator[Experiment]:
+    """A local experiment in a temporary directory; whatever it launched is stopped at the end."""
+    experiment = Experiment("test-exp", exp_path=tmp_path / "exp", launcher="local")
+    yield experiment
+    launched = list(experiment._launched)
+    if launched:
+        experiment.stop(*launched)
+
+
+@pytest.fixture
+def python_exe() -> str:
+    return sys.executable

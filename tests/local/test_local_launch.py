@@ -1,0 +1,168 @@
+"""Local launches end to end: real processes, real scripts, real exit codes (SmartSim's
+test_local_launch, test_launch_errors, test_experiment in spirit)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hpcsim import Experiment, Model, Status
+from hpcsim.errors import ConfigError, EntityExistsError, LaunchError, SettingsError
+from hpcsim.settings import BatchSettings
+
+from ..conftest import APPS
+
+pytestmark = pytest.mark.local
+
+REPORT = str(APPS / "report.py")
+WAIT_FOR = str(APPS / "wait_for.sh")
+
+
+def _report(exp: Experiment, python_exe: str, name: str, *args: str, env_vars=None, **kw) -> Model:
+    rs = exp.create_run_settings(python_exe, [REPORT, *args], env_vars=env_vars)
+    return exp.create_model(name, rs, **kw)
+
+
+def _output(model_dir: str, name: str) -> dict:
+    return json.loads((Path(model_dir) / f"{name}.out").read_text())
+
+
+def test_model_completes_with_output_in_entity_dir(exp: Experiment, python_exe: str) -> None:
+    model = _report(exp, python_exe, "hello", "a b", "--flag")
+    exp.start(model)
+    assert exp.get_status(model) == [Status.COMPLETED]
+    assert exp.finished(model)
+    out = _output(model.path, "hello")
+    assert out["argv"] == ["a b", "--flag"]
+    assert out["cwd"] == model.path
+    assert (Path(model.path) / "hello.err").read_text() == "to stderr\n"
+    [row] = exp.summary_data()
+    assert (row["name"], row["status"], row["exit_code"], row["run"]) == ("hello", "COMPLETED", 0, 1)
+
+
+def test_failing_app_is_failed_with_its_exit_code(exp: Experiment, python_exe: str) -> None:
+    model = _report(exp, python_exe, "bad", "--exit=3")
+    exp.start(model)
+    assert exp.get_status(model) == [Status.FAILED]
+    [row] = exp.summary_data()
+    assert row["exit_code"] == 3
+    assert "3" in row["reason"]
+
+
+def test_ensemble_members_run_with_their_own_identity(exp: Experiment, python_exe: str) -> None:
+    rs = exp.create_run_settings(python_exe, [REPORT])
+    ens = exp.create_ensemble("ens", params={"xx": [1, 2]}, run_settings=rs, replicas=2, params_as_args=["xx"])
+    exp.start(ens)
+    assert exp.get_status(ens) == [Status.COMPLETED] * 4
+    outputs = [_output(m.path, m.name) for m in ens]
+    assert [o["env"]["HPCSIM_ENTITY"] for o in outputs] == ["ens_0", "ens_1", "ens_2", "ens_3"]
+    assert [o["argv"] for o in outputs] == [["--xx=1"], ["--xx=1"], ["--xx=2"], ["--xx=2"]]
+    assert all(o["env"]["HPCSIM_KEYOUT"] == o["env"]["SSKEYOUT"] for o in outputs)
+
+
+def test_env_contract_and_user_env(exp: Experiment, python_exe: str) -> None:
+    producer = _report(exp, python_exe, "producer", enable_key_prefixing=True)
+    consumer = _report(
+        exp, python_exe, "consumer", env_vars={"USER_LIST": "a,b,c", "USER_SPACES": "x y  z", "USER_Q": 'it\'s "q"'}
+    )
+    consumer.register_incoming_entity(producer)
+    exp.start(producer, consumer)
+    env_p = _output(producer.path, "producer")["env"]
+    env_c = _output(consumer.path, "consumer")["env"]
+    assert env_p["HPCSIM_KEYOUT"] == "producer"
+    assert env_p["HPCSIM_EXP"] == str(exp.exp_path)
+    assert "HPCSIM_KEYOUT" not in env_c
+    assert env_c["HPCSIM_KEYIN"] == env_c["SSKEYIN"] == "producer"
+    assert (env_c["USER_LIST"], env_c["USER_SPACES"], env_c["USER_Q"]) == ("a,b,c", "x y  z", 'it\'s "q"')
+
+
+def test_preview_is_the_script_that_runs(exp: Experiment, python_exe: str, capsys: pytest.CaptureFixture[str]) -> None:
+    model = _report(exp, python_exe, "pv", "$(touch PWNED)")
+    shown = exp.preview(model)
+    assert capsys.readouterr().out == shown
+    exp.start(model)
+    script = Path(model.path) / ".hpcsim" / "pv.sh"
+    assert shown == f"# ==> {script} <==\n{script.read_text()}"
+    assert _output(model.path, "pv")["argv"] == ["$(touch PWNED)"]
+    assert not list(exp.exp_path.rglob("PWNED"))
+
+
+def test_non_blocking_start_then_poll(exp: Experiment, tmp_path: Path) -> None:
+    go = tmp_path / "go"
+    model = exp.create_model("waiter", exp.create_run_settings(WAIT_FOR, [str(go), "0"]))
+    exp.start(model, block=False)
+    assert exp.get_status(model) == [Status.RUNNING]
+    assert not exp.finished(model)
+    go.touch()
+    exp.poll(interval=1)
+    assert exp.get_status(model) == [Status.COMPLETED]
+
+
+def test_restart_after_completion_records_a_second_run(exp: Experiment, python_exe: str) -> None:
+    model = _report(exp, python_exe, "again")
+    exp.start(model)
+    exp.start(model)
+    assert [r["run"] for r in exp.summary_data()] == [1, 2]
+    assert "again" in exp.summary()
+
+
+def test_starting_an_entity_twice_while_it_runs_fails(exp: Experiment, tmp_path: Path) -> None:
+    model = exp.create_model("busy", exp.create_run_settings(WAIT_FOR, [str(tmp_path / "never")]))
+    exp.start(model, block=False)
+    with pytest.raises(LaunchError, match="'busy' is still running"):
+        exp.start(model)
+    assert len(exp.summary_data()) == 1
+
+
+def test_stop_cancels_the_whole_process_group(exp: Experiment, tmp_path: Path) -> None:
+    model = exp.create_model("victim", exp.create_run_settings(WAIT_FOR, [str(tmp_path / "never")]))
+    exp.start(model, block=False)
+    [row] = exp.summary_data()
+    pid = int(row["job_id"].split(":")[0])
+    exp.stop(model)
+    assert exp.get_status(model) == [Status.CANCELLED]
+    assert exp.summary_data()[0]["reason"] == "stopped by the user"
+    assert not Path(f"/proc/{pid}").exists()
+
+
+def test_get_status_of_an_entity_never_started(exp: Experiment, python_exe: str) -> None:
+    model = _report(exp, python_exe, "idle")
+    with pytest.raises(LaunchError, match="'idle' was never started"):
+        exp.get_status(model)
+    with pytest.raises(LaunchError, match="never started"):
+        exp.stop("nope")
+
+
+def test_exe_not_found(exp: Experiment) -> None:
+    with pytest.raises(SettingsError, match="'no-such-program-xyz' not found on PATH"):
+        exp.create_run_settings("no-such-program-xyz")
+
+
+def test_same_entity_twice_in_one_start(exp: Experiment, python_exe: str) -> None:
+    model = _report(exp, python_exe, "twice")
+    with pytest.raises(EntityExistsError, match="'twice' is given more than once"):
+        exp.start(model, model)
+    assert not (exp.exp_path / ".hpcsim").exists()
+
+
+def test_batch_settings_refused_by_the_local_launcher(exp: Experiment, python_exe: str) -> None:
+    rs = exp.create_run_settings(python_exe, [REPORT])
+    model = exp.create_model("batched", rs, batch_settings=BatchSettings("sbatch", nodes=1))
+    with pytest.raises(ConfigError, match="local launcher runs without a scheduler"):
+        exp.start(model)
+    assert not Path(model.path).exists()
+
+
+def test_scheduler_launchers_say_they_cannot_launch_yet(tmp_path: Path, python_exe: str) -> None:
+    exp = Experiment("later", exp_path=tmp_path / "exp", launcher="slurm")
+    model = exp.create_model("m", exp.create_run_settings(python_exe, [REPORT]))
+    with pytest.raises(ConfigError, match="cannot launch yet"):
+        exp.start(model)
+
+
+def test_empty_ensemble_cannot_start(exp: Experiment) -> None:
+    ens = exp.create_ensemble("empty", batch_settings=BatchSettings("sbatch"))
+    with pytest.raises(LaunchError, match="no members"):
+        exp.start(ens)
