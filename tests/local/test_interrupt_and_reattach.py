@@ -58,6 +58,15 @@ def _pids(exp: Experiment) -> list[int]:
     return [int(row["job_id"].split(":")[0]) for row in exp.summary_data()]
 
 
+def _running(pid: int) -> bool:
+    """True while ``pid`` runs; a zombie waiting for its (new) parent to reap it has ended."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in ("Z", "X")
+
+
 def test_ctrl_c_stops_the_jobs_of_a_blocking_start(tmp_path: Path) -> None:
     proc, exp_path, _ = _driver(tmp_path, block=True)
     _wait_for_launch(proc)
@@ -69,7 +78,7 @@ def test_ctrl_c_stops_the_jobs_of_a_blocking_start(tmp_path: Path) -> None:
     exp = Experiment.load(exp_path)
     assert exp.get_status("ens_0", "ens_1", "ens_2") == [Status.CANCELLED] * 3
     assert {row["reason"] for row in exp.summary_data()} == {"interrupted (Ctrl-C)"}
-    assert not any(Path(f"/proc/{pid}").exists() for pid in _pids(exp))
+    assert not any(_running(pid) for pid in _pids(exp))
 
 
 def test_ctrl_c_without_kill_on_interrupt_leaves_jobs_running(tmp_path: Path) -> None:
@@ -98,7 +107,7 @@ def test_jobs_outlive_a_killed_driver_and_reattach(tmp_path: Path) -> None:
     exp.poll(interval=1)
     rows = exp.summary_data()
     assert [(r["status"], r["exit_code"]) for r in rows] == [("FAILED", 5)] * 3
-    assert not any(Path(f"/proc/{pid}").exists() for pid in _pids(exp))
+    assert not any(_running(pid) for pid in _pids(exp))
 
 
 def test_a_killed_job_is_failed_not_completed(tmp_path: Path) -> None:
