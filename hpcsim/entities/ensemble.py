@@ -10,11 +10,17 @@ from hpcsim.entities.entity import Entity
 from hpcsim.entities.model import Model, PathArg
 from hpcsim.entities.params import check_param_lists
 from hpcsim.entities.strategies import Strategy, expand
-from hpcsim.errors import EntityExistsError, HpcsimError
+from hpcsim.errors import EntityExistsError, HpcsimError, ParameterError
 from hpcsim.settings.batch import BatchSettings
 from hpcsim.settings.run import RunSettings
 
 __all__ = ["Ensemble"]
+
+
+def _names(params_as_args: Iterable[str] | None) -> list[str]:
+    if isinstance(params_as_args, str):
+        raise ParameterError(f"params_as_args must be a list of parameter names, got the string {params_as_args!r}")
+    return list(params_as_args or [])
 
 
 def _check_replicas(replicas: object) -> int:
@@ -61,7 +67,7 @@ class Ensemble(Entity):
                 "no members; pass params=..., replicas=N, or create it empty with batch_settings only"
             )
         param_sets = expand(perm_strategy, param_lists, n_models or 0) if param_lists else [{}]
-        args = list(params_as_args or [])
+        args = _names(params_as_args)
         for index, member_params in enumerate(p for p in param_sets for _ in range(copies)):
             member_name = f"{name}_{index}"
             member = Model(
@@ -105,9 +111,15 @@ class Ensemble(Entity):
             model.disable_key_prefixing()
 
     def query_key_prefixing(self) -> bool:
+        if not self._models:
+            return self._key_prefixing
         return all(m.query_key_prefixing() for m in self._models)
 
     def register_incoming_entity(self, incoming: Entity) -> None:
+        """Register ``incoming`` on the ensemble and every member, or on none of them."""
+        holders = [e for e in (self, *self._models) if any(i.name == incoming.name for i in e.incoming_entities)]
+        if holders:
+            raise EntityExistsError(f"{incoming.name!r} is already registered as incoming to {holders[0].name!r}")
         super().register_incoming_entity(incoming)
         for model in self._models:
             model.register_incoming_entity(incoming)

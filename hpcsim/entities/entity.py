@@ -14,7 +14,7 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 
 def check_name(name: object, what: str = "entity") -> str:
     """Names become directory, file and scheduler job names, so they are restricted."""
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise HpcsimError(
             f"{what} name {name!r} is invalid: use 1-128 letters, digits, '_', '.' or '-', "
             "starting with a letter or digit"

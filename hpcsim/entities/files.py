@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ def _paths(kind: str, given: str | Path | Iterable[str | Path] | None) -> tuple[
     for item in items:
         if not isinstance(item, (str, Path)):
             raise GenerationError(f"{kind} entries must be paths, got {item!r}")
-        path = Path(item).expanduser().resolve()
+        path = Path(os.path.abspath(os.path.expanduser(item)))
         if not path.exists():
             raise MissingFileError(f"{kind}: {str(item)!r} does not exist (resolved to {str(path)!r})")
         if path.name == PARAMS_LOG:

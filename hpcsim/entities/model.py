@@ -38,6 +38,8 @@ class Model(Entity):
         self.run_settings = run_settings
         self.batch_settings = batch_settings
         self.files = EntityFiles()
+        if isinstance(params_as_args, str):
+            raise ParameterError(f"params_as_args must be a list of parameter names, got the string {params_as_args!r}")
         self.params_as_args = list(params_as_args or [])
         unknown = [p for p in self.params_as_args if p not in self.params]
         if unknown:

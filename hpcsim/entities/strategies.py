@@ -62,6 +62,15 @@ def expand(strategy: str | Strategy, params: Mapping[str, Sequence[str]], n_mode
         raise
     except Exception as exc:
         raise UserStrategyError(f"perm_strategy {strategy!r} raised {type(exc).__name__}: {exc}") from exc
-    if not isinstance(result, list) or not all(isinstance(p, dict) for p in result):
+    if not isinstance(result, list):
         raise UserStrategyError(f"perm_strategy {strategy!r} must return a list of dicts, got {type(result).__name__}")
+    bad = next((p for p in result if not isinstance(p, dict)), None)
+    if bad is not None:
+        raise UserStrategyError(
+            f"perm_strategy {strategy!r} must return a list of dicts, but an item is {type(bad).__name__}: {bad!r}"
+        )
+    if not result:
+        raise UserStrategyError(
+            f"perm_strategy {strategy!r} returned no parameter sets, so the ensemble has no members"
+        )
     return result

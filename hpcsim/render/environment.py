@@ -63,3 +63,7 @@ def render(template: str, **context: Any) -> str:
         raise TemplateError(f"template {exc.filename or template}:{exc.lineno}: {exc.message}") from None
     except jinja2.UndefinedError as exc:
         raise TemplateError(f"template {template!r} uses an undefined value: {exc.message}") from None
+    except TemplateError:
+        raise
+    except Exception as exc:
+        raise TemplateError(f"template {template!r} failed to render: {type(exc).__name__}: {exc}") from exc

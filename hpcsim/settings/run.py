@@ -6,6 +6,7 @@ launch commands (srun, mpirun, ...) subclass :class:`RunSettings`.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shlex
@@ -14,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from hpcsim.errors import SettingsError
+
+_log = logging.getLogger("hpcsim.settings")
 
 __all__ = ["ArgValue", "RunSettings", "format_arg", "resolve_exe"]
 
@@ -27,7 +30,7 @@ def resolve_exe(exe: str) -> str:
         raise SettingsError(f"exe must be a non-empty string, got {exe!r}")
     expanded = os.path.expanduser(exe)
     if os.sep in expanded:
-        path = Path(expanded).resolve()
+        path = Path(os.path.abspath(expanded))
         if not path.is_file():
             raise SettingsError(f"executable not found: {exe!r} (no such file {str(path)!r})")
         if not os.access(path, os.X_OK):
@@ -94,6 +97,12 @@ class RunSettings:
         for key, value in (run_args or {}).items():
             self.set(key, value)
         self.update_env(env_vars or {})
+        if self.run_args and not run_command:
+            _log.warning(
+                "run_args %s are ignored: %s runs without a launch command (run_command)",
+                sorted(self.run_args),
+                exe,
+            )
 
     def set(self, arg: str, value: ArgValue = None) -> None:
         """Set one launch-command argument; reserved ones are refused."""
@@ -108,7 +117,7 @@ class RunSettings:
         """Add environment variables for the launched process (None unsets nothing, it exports
         the name with the value it has where the job starts)."""
         for key, value in env_vars.items():
-            if not isinstance(key, str) or not _ENV_NAME.match(key):
+            if not isinstance(key, str) or not _ENV_NAME.fullmatch(key):
                 raise SettingsError(f"environment variable name {key!r} is invalid; use letters, digits and _")
             self.env_vars[key] = _check_value("environment variable", key, value)
 

@@ -44,7 +44,7 @@ def available_sites() -> dict[str, Path]:
     """Site name -> file, earlier search-path entries winning."""
     found: dict[str, Path] = {}
     for directory in _site_dirs():
-        for path in sorted(directory.glob("*.yaml")):
+        for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
             found.setdefault(path.stem, path)
     return found
 
