@@ -3,6 +3,7 @@ control layer; the logic lives below."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,7 @@ class Experiment:
     ) -> None:
         self.name = check_name(name, "experiment")
         path = Path(exp_path) if exp_path is not None else Path.cwd() / name
-        self.exp_path = path.expanduser().absolute()
+        self.exp_path = Path(os.path.abspath(path.expanduser()))
         if self.exp_path.exists() and not self.exp_path.is_dir():
             raise ConfigError(f"experiment path {str(self.exp_path)!r} exists and is not a directory")
         self.site: SiteConfig | None = load_site(site) if site is not None else None
@@ -72,7 +73,7 @@ class Experiment:
     @classmethod
     def load(cls, exp_path: str | Path) -> Experiment:
         """Re-open an experiment written by another process, with its launch history."""
-        path = Path(exp_path).expanduser().absolute()
+        path = Path(os.path.abspath(Path(exp_path).expanduser()))
         store = JobStore(store_path(path), create=False)
         meta = store.meta()
         exp = cls(meta["name"], path, launcher=meta["launcher"])

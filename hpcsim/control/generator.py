@@ -1,7 +1,7 @@
 """Entity directories and their files: copies, symlinks, configured files, params logs.
 
 Everything is checked before the first directory is made, so a failing ``generate`` leaves
-nothing half-created.
+nothing half-created, and nothing outside the experiment directory is ever deleted.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from hpcsim.control.modelwriter import TagWriter
 from hpcsim.entities.ensemble import Ensemble
-from hpcsim.entities.files import PARAMS_LOG
+from hpcsim.entities.files import PARAMS_LOG, EntityFiles
 from hpcsim.entities.model import Model
 from hpcsim.errors import GenerationError
 
@@ -36,56 +36,54 @@ def _targets(models: Sequence[Model], ensembles: Sequence[Ensemble]) -> list[Pat
     return dirs
 
 
-def _check(exp_path: Path, dirs: list[Path], all_models: list[Model], overwrite: bool) -> None:
-    existing = [d for d in dirs if d.exists()]
-    if existing and not overwrite:
-        shown = ", ".join(str(d) for d in existing[:3]) + (" ..." if len(existing) > 3 else "")
-        raise GenerationError(
-            f"{len(existing)} entity director{'y' if len(existing) == 1 else 'ies'} already exist "
-            f"({shown}); pass overwrite=True to replace them"
-        )
-    outside = [d for d in existing if not _inside(d, exp_path)]
-    if outside:
-        raise GenerationError(
-            f"refusing to overwrite {outside[0]}: it is outside the experiment directory {exp_path}; "
-            "remove it yourself or give the entity a path inside the experiment"
-        )
-    for model in all_models:
-        files = model.files
-        for path in (*files.to_copy, *files.to_symlink, *files.to_configure):
-            if not path.exists():
-                raise GenerationError(f"{model.name}: attached file {path} no longer exists")
+class _Plan:
+    """What one set of attachments puts where, worked out once and shared by every entity
+    that has the same attachments (all members of an ensemble)."""
 
+    def __init__(self, files: EntityFiles) -> None:
+        self.configure: list[tuple[Path, Path]] = []
+        for source in files.to_configure:
+            if source.is_dir():
+                self.configure += [(f, f.relative_to(source)) for f in sorted(source.rglob("*")) if f.is_file()]
+            else:
+                self.configure.append((source, Path(source.name)))
+        placed: dict[Path, str] = {Path(PARAMS_LOG): "the params log"}
+        for source in files.to_copy:
+            entries = [p.relative_to(source) for p in source.rglob("*") if not p.is_dir()] if source.is_dir() else []
+            for relative in entries if source.is_dir() else [Path(source.name)]:
+                self._place(placed, relative, f"to_copy {source}")
+        for source in files.to_symlink:
+            self._place(placed, Path(source.name), f"to_symlink {source}")
+        for source, relative in self.configure:
+            self._place(placed, relative, f"to_configure {source}")
 
-def _configure_sources(model: Model) -> list[tuple[Path, Path]]:
-    """(source file, path relative to the entity dir) for every file to configure."""
-    pairs = []
-    for source in model.files.to_configure:
-        if source.is_dir():
-            pairs += [(f, f.relative_to(source)) for f in sorted(source.rglob("*")) if f.is_file()]
-        else:
-            pairs.append((source, Path(source.name)))
-    return pairs
+    @staticmethod
+    def _place(placed: dict[Path, str], relative: Path, what: str) -> None:
+        clash = placed.get(relative) or next((placed[p] for p in relative.parents if p in placed), None)
+        if clash is not None:
+            raise GenerationError(f"{what} would write {relative}, which {clash} already provides; rename one of them")
+        placed[relative] = what
 
 
 class _Writer:
     def __init__(self, tag: str) -> None:
         self._tags = TagWriter(tag)
         self._texts: dict[Path, str] = {}
+        self._plans: dict[EntityFiles, _Plan] = {}
 
-    def _text(self, source: Path) -> str:
+    def plan(self, files: EntityFiles) -> _Plan:
+        if files not in self._plans:
+            self._plans[files] = _Plan(files)
+        return self._plans[files]
+
+    def text(self, source: Path) -> str:
         if source not in self._texts:
             try:
-                self._texts[source] = source.read_text()
+                with open(source, encoding="utf-8", newline="") as handle:
+                    self._texts[source] = handle.read()
             except UnicodeDecodeError:
-                raise GenerationError(f"cannot configure {source}: it is not a text file") from None
+                raise GenerationError(f"cannot configure {source}: it is not a UTF-8 text file") from None
         return self._texts[source]
-
-    def preload(self, models: Sequence[Model]) -> None:
-        """Read every file to configure now, so unreadable ones fail before anything is made."""
-        for model in models:
-            for source, _ in _configure_sources(model):
-                self._text(source)
 
     def write(self, model: Model) -> None:
         root = Path(model.path)
@@ -100,11 +98,12 @@ class _Writer:
         log = [f"model: {model.name}", "parameters:"]
         log += [f"  {name} = {value}" for name, value in model.params.items()]
         log.append("configured files:")
-        for source, relative in _configure_sources(model):
-            done = self._tags.configure(self._text(source), model.params)
+        for source, relative in self.plan(model.files).configure:
+            done = self._tags.configure(self.text(source), model.params)
             target = root / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(done.text)
+            with open(target, "w", encoding="utf-8", newline="") as handle:
+                handle.write(done.text)
             shutil.copymode(source, target)
             log.append(f"  {relative} (from {source}): {', '.join(done.used) or 'no parameters'}")
             if done.unmatched:
@@ -115,6 +114,34 @@ class _Writer:
                     ", ".join(sorted(set(done.unmatched))),
                 )
         (root / PARAMS_LOG).write_text("\n".join(log) + "\n")
+
+
+def _check(exp_path: Path, dirs: list[Path], models: list[Model], overwrite: bool, writer: _Writer) -> None:
+    existing = [d for d in dirs if os.path.lexists(d)]
+    not_dirs = [d for d in existing if d.is_symlink() or not d.is_dir()]
+    if not_dirs:
+        raise GenerationError(
+            f"entity path {not_dirs[0]} exists and is not a directory; remove it or choose another path"
+        )
+    if existing and not overwrite:
+        shown = ", ".join(str(d) for d in existing[:3]) + (" ..." if len(existing) > 3 else "")
+        raise GenerationError(
+            f"{len(existing)} entity director{'y' if len(existing) == 1 else 'ies'} already exist "
+            f"({shown}); pass overwrite=True to replace them"
+        )
+    outside = [d for d in existing if not _inside(d, exp_path)]
+    if outside:
+        raise GenerationError(
+            f"refusing to overwrite {outside[0]}: it is outside the experiment directory {exp_path}; "
+            "remove it yourself or give the entity a path inside the experiment"
+        )
+    for model in models:
+        files = model.files
+        for path in (*files.to_copy, *files.to_symlink, *files.to_configure):
+            if not os.path.lexists(path):
+                raise GenerationError(f"{model.name}: attached file {path} no longer exists")
+        for source, _ in writer.plan(files).configure:
+            writer.text(source)
 
 
 def generate(
@@ -128,8 +155,7 @@ def generate(
     writer = _Writer(tag)
     all_models = [*models, *(m for e in ensembles for m in e)]
     dirs = _targets(models, ensembles)
-    _check(exp_path, dirs, all_models, overwrite)
-    writer.preload(all_models)
+    _check(exp_path, dirs, all_models, overwrite, writer)
     for directory in dirs:
         if directory.exists():
             shutil.rmtree(directory)

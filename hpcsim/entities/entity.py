@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -27,7 +28,7 @@ class Entity:
 
     def __init__(self, name: str, path: str | Path) -> None:
         self.name = check_name(name, type(self).__name__.lower())
-        self.path = str(Path(path).expanduser().absolute())
+        self.path = os.path.abspath(os.path.expanduser(path))
         self.incoming_entities: list[Entity] = []
         self._key_prefixing = False
 
