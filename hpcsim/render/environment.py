@@ -8,7 +8,6 @@ site can override any template (or partial) by giving a file of the same relativ
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import shlex
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 import jinja2
 
+from hpcsim._resources import shipped_dir
 from hpcsim.config import search_path
 from hpcsim.errors import TemplateError
 
@@ -23,8 +23,7 @@ __all__ = ["render", "template_dirs"]
 
 
 def template_dirs() -> list[Path]:
-    shipped = Path(str(importlib.resources.files("hpcsim.templates")))
-    return [*search_path("HPCSIM_TEMPLATE_PATH"), shipped]
+    return [*search_path("HPCSIM_TEMPLATE_PATH"), shipped_dir("templates")]
 
 
 def _shquote(value: object) -> str:

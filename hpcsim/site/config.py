@@ -7,13 +7,13 @@ a path to a YAML file works too.
 from __future__ import annotations
 
 import difflib
-import importlib.resources
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from hpcsim._resources import shipped_dir
 from hpcsim.config import search_path
 from hpcsim.errors import SiteConfigError
 
@@ -36,8 +36,7 @@ _KEYS = tuple(f.name for f in fields(SiteConfig) if f.name != "source")
 
 
 def _site_dirs() -> list[Path]:
-    shipped = Path(str(importlib.resources.files("hpcsim.site_configs")))
-    return [*search_path("HPCSIM_SITE_PATH"), shipped]
+    return [*search_path("HPCSIM_SITE_PATH"), shipped_dir("site_configs")]
 
 
 def available_sites() -> dict[str, Path]:

@@ -1,0 +1,70 @@
+"""The wheel carries templates and site configs, and hpcsim finds them however it is run."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.local
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return next(out.glob("hpcsim-*.whl"))
+
+
+def test_wheel_ships_every_template_and_site_config(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for folder in ("templates", "site_configs"):
+        shipped = {str(p.relative_to(ROOT)) for p in (ROOT / folder).rglob("*") if p.suffix in (".j2", ".yaml")}
+        assert shipped, folder
+        assert {f"hpcsim/{p}" for p in shipped} <= names
+
+
+def test_installed_wheel_renders_from_its_own_package_data(wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    probe = "from hpcsim.render import template_dirs; from hpcsim.site import load_site; "
+    probe += "print(template_dirs()[-1]); print(load_site('local').source)"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, env={"PYTHONPATH": str(target)}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    templates, site = done.stdout.splitlines()
+    assert templates == str(target / "hpcsim" / "templates")
+    assert site.startswith(str(target / "hpcsim" / "site_configs"))
+
+
+def test_source_checkout_on_sys_path_finds_its_own_folders(tmp_path: Path) -> None:
+    """A checkout imported straight from sys.path (not installed in place) uses its own
+    templates/ beside the package; the editable-install finder is removed to prove it."""
+    src = tmp_path / "src"
+    for folder in ("hpcsim", "templates"):
+        shutil.copytree(ROOT / folder, src / folder)
+    probe = (
+        "import sys; sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f).lower()]; "
+        f"sys.path.insert(0, {str(src)!r}); "
+        "from hpcsim.render import template_dirs; print(template_dirs()[-1])"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(src / "templates")
