@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from hpcsim import Experiment, Model, Status
+from hpcsim.control.store import JobStore, store_path
 from hpcsim.errors import ConfigError, EntityExistsError, LaunchError, SettingsError
 from hpcsim.settings import BatchSettings
 
@@ -166,3 +167,23 @@ def test_empty_ensemble_cannot_start(exp: Experiment) -> None:
     ens = exp.create_ensemble("empty", batch_settings=BatchSettings("sbatch"))
     with pytest.raises(LaunchError, match="no members"):
         exp.start(ens)
+
+
+def test_store_keeps_every_status_change_with_timestamps(exp: Experiment, python_exe: str, tmp_path: Path) -> None:
+    done = _report(exp, python_exe, "done")
+    exp.start(done)
+    waiter = exp.create_model("stopped", exp.create_run_settings(WAIT_FOR, [str(tmp_path / "never")]))
+    exp.start(waiter, block=False)
+    exp.stop(waiter)
+    store = JobStore(store_path(exp.exp_path), create=False)
+    runs = {r.name: r for r in store.all_runs()}
+    for name, statuses in (
+        ("done", [Status.RUNNING, Status.COMPLETED]),
+        ("stopped", [Status.RUNNING, Status.CANCELLED]),
+    ):
+        history = store.history(runs[name].id)
+        assert [h.status for h in history] == statuses
+        assert history[0].time <= history[1].time
+        assert runs[name].script.endswith(f"{name}/.hpcsim/{name}.sh")
+    assert store.history(runs["stopped"].id)[-1].reason == "stopped by the user"
+    assert store.meta() == {"name": "test-exp", "launcher": "local"}
