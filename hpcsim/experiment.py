@@ -30,7 +30,7 @@ __all__ = ["Experiment"]
 
 _log = get_logger("hpcsim")
 EntityRef = Entity | str
-_ENSEMBLE_KWARGS = ("n_models", "params_as_args")
+_ENSEMBLE_KWARGS = ("n_models", "params_as_args", "max_concurrent", "array")
 
 
 class Experiment:
@@ -155,6 +155,8 @@ class Experiment:
             perm_strategy=perm_strategy,
             replicas=replicas,
             n_models=kwargs.get("n_models"),
+            max_concurrent=kwargs.get("max_concurrent"),
+            array=kwargs.get("array", False),
         )
         self._register(ensemble)
         return ensemble
@@ -174,9 +176,10 @@ class Experiment:
 
     def _control(self) -> Controller:
         if self._controller is None:
+            scheduler = get_scheduler(self._launcher)
             store = JobStore(store_path(self.exp_path))
             store.set_meta(name=self.name, launcher=self._launcher)
-            self._controller = Controller(store, {self._launcher: get_scheduler(self._launcher)})
+            self._controller = Controller(store, {self._launcher: scheduler})
         return self._controller
 
     @staticmethod
@@ -198,8 +201,9 @@ class Experiment:
         return models
 
     def preview(self, *entities: Entity) -> str:
-        """Print (and return) the exact scripts ``start`` would write and run."""
-        units = plan(self._models(entities), self.exp_path, self._launcher)
+        """Print (and return) the exact scripts ``start`` would write and submit."""
+        self._models(entities)
+        units = plan([e for e in entities if isinstance(e, (Model, Ensemble))], self.exp_path, self._launcher)
         text = "\n".join(f"# ==> {unit.script} <==\n{unit.text}" for unit in units)
         print(text, end="")
         return text
@@ -217,7 +221,7 @@ class Experiment:
         False, in which case the jobs keep running and can be followed with ``hpcsim status``.
         """
         models = self._models(entities)
-        units = plan(models, self.exp_path, self._launcher)
+        units = plan([e for e in entities if isinstance(e, (Model, Ensemble))], self.exp_path, self._launcher)
         control = self._control()
         running = [
             r

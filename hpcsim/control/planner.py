@@ -7,14 +7,30 @@ launch writes and runs.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from hpcsim.entities.ensemble import Ensemble
 from hpcsim.entities.model import Model
 from hpcsim.errors import ConfigError
-from hpcsim.render import StepContext, render_local_step
+from hpcsim.render import BatchContext, StepContext, render_batch, render_local_step
+from hpcsim.settings.batch import BatchSettings
+from hpcsim.settings.bsub import BsubBatchSettings
+from hpcsim.settings.qsub import QsubBatchSettings
+from hpcsim.settings.sbatch import SbatchSettings
 
-__all__ = ["LaunchUnit", "env_contract", "plan"]
+__all__ = ["BATCH_CLASSES", "LaunchUnit", "env_contract", "plan"]
+
+#: the batch settings class each scheduler reads
+BATCH_CLASSES: dict[str, type[BatchSettings]] = {
+    "slurm": SbatchSettings,
+    "pbs": QsubBatchSettings,
+    "lsf": BsubBatchSettings,
+}
+#: (variable, first index) of each scheduler's job-array task index
+_ARRAY_INDEX = {"slurm": ("SLURM_ARRAY_TASK_ID", 0), "pbs": ("PBS_ARRAY_INDEX", 0), "lsf": ("LSB_JOBINDEX", 1)}
+_DIRECTIVE_PATH = re.compile(r"^[A-Za-z0-9_./+:@%=,-]+$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,43 +57,133 @@ def env_contract(model: Model, exp_path: Path) -> list[tuple[str, str]]:
     return env
 
 
+def _step(model: Model, exp_path: Path) -> StepContext:
+    root = Path(model.path)
+    settings = model.run_settings
+    return StepContext(
+        name=model.name,
+        kind="model",
+        cwd=str(root),
+        command=tuple(settings.command()),
+        env=(*settings.env_vars.items(), *env_contract(model, exp_path)),
+        out=str(root / f"{model.name}.out"),
+        err=str(root / f"{model.name}.err"),
+        exit_code_file=str(root / ".hpcsim" / f"{model.name}.ec"),
+    )
+
+
 def _local_unit(model: Model, exp_path: Path) -> LaunchUnit:
     if model.batch_settings is not None:
         raise ConfigError(
             f"model {model.name!r} has batch settings, but the local launcher runs without a "
             "scheduler; drop batch_settings or use a scheduler launcher"
         )
-    root = Path(model.path)
-    hidden = root / ".hpcsim"
-    unit = LaunchUnit(
+    step = _step(model, exp_path)
+    return LaunchUnit(
         name=model.name,
         kind="model",
-        script=hidden / f"{model.name}.sh",
-        exit_code_file=hidden / f"{model.name}.ec",
-        out=root / f"{model.name}.out",
-        err=root / f"{model.name}.err",
-        text="",
+        script=Path(model.path) / ".hpcsim" / f"{model.name}.sh",
+        exit_code_file=Path(step.exit_code_file),
+        out=Path(step.out),
+        err=Path(step.err),
+        text=render_local_step(step),
     )
-    settings = model.run_settings
-    env = [*settings.env_vars.items(), *env_contract(model, exp_path)]
-    step = StepContext(
-        name=model.name,
-        kind=unit.kind,
-        cwd=str(root),
-        command=tuple(settings.command()),
-        env=tuple(env),
-        out=str(unit.out),
-        err=str(unit.err),
-        exit_code_file=str(unit.exit_code_file),
-    )
-    return dataclasses.replace(unit, text=render_local_step(step))
 
 
-def plan(models: Sequence[Model], exp_path: Path, launcher: str) -> list[LaunchUnit]:
-    """Launch units for ``models`` in order."""
-    if launcher != "local":
+def _default_batch(scheduler: str) -> BatchSettings:
+    """What a model without batch settings is submitted with outside an allocation."""
+    if scheduler == "slurm":
+        return SbatchSettings()
+    if scheduler == "pbs":
+        return QsubBatchSettings()
+    return BsubBatchSettings()
+
+
+def _directive_path(path: Path) -> str:
+    """Batch output paths go into directives, which schedulers parse without a shell."""
+    if not _DIRECTIVE_PATH.match(str(path)):
         raise ConfigError(
-            f"launcher {launcher!r} cannot launch yet in this version of hpcsim; only 'local' "
-            "launches are implemented (use Experiment(..., launcher='local'))"
+            f"batch output path {str(path)!r} has characters a scheduler directive cannot hold "
+            "(whitespace, quotes, shell metacharacters); use an experiment path without them"
         )
-    return [_local_unit(model, exp_path) for model in models]
+    return str(path)
+
+
+def _batch_unit(
+    name: str,
+    kind: str,
+    root: Path,
+    members: Sequence[Model],
+    batch: BatchSettings | None,
+    scheduler: str,
+    exp_path: Path,
+    concurrency: int | None = None,
+    array: bool = False,
+) -> LaunchUnit:
+    wanted = BATCH_CLASSES[scheduler]
+    batch = batch if batch is not None else _default_batch(scheduler)
+    if not isinstance(batch, wanted):
+        raise ConfigError(
+            f"{kind} {name!r} has {type(batch).__name__}, but the {scheduler} launcher needs {wanted.__name__}"
+        )
+    hidden = root / ".hpcsim"
+    index, base = _ARRAY_INDEX[scheduler] if array else ("", 0)
+    job = BatchContext(
+        name=name,
+        directives=tuple(batch.directives()),
+        out=_directive_path(hidden / f"{name}.job.out"),
+        err=_directive_path(hidden / f"{name}.job.err"),
+        preamble=tuple(batch.preamble),
+        modules=(),
+        env=(),
+        steps=tuple(_step(m, exp_path) for m in members),
+        concurrency=concurrency or len(members),
+        exit_code_file=str(hidden / f"{name}.job.ec"),
+        array_index=index,
+        array_base=base,
+    )
+    return LaunchUnit(
+        name=name,
+        kind=kind,
+        script=hidden / f"{name}.sh",
+        exit_code_file=Path(job.exit_code_file),
+        out=Path(job.out),
+        err=Path(job.err),
+        text=render_batch(scheduler, job),
+    )
+
+
+def plan(entities: Sequence[Model | Ensemble], exp_path: Path, launcher: str) -> list[LaunchUnit]:
+    """Launch units for ``entities`` in order.
+
+    Locally every model is its own unit. Under a scheduler a model is one batch job (from
+    its batch settings, or the scheduler's defaults when it has none) and an ensemble with
+    batch settings is one job that runs its members as steps (or as a job array).
+    """
+    if launcher == "local":
+        models = [m for e in entities for m in (e.models if isinstance(e, Ensemble) else [e])]
+        return [_local_unit(model, exp_path) for model in models]
+    if launcher not in BATCH_CLASSES:
+        raise ConfigError(f"unknown launcher {launcher!r}; choose local, {', '.join(BATCH_CLASSES)}")
+    units = []
+    for entity in entities:
+        if isinstance(entity, Ensemble) and entity.batch_settings is not None:
+            units.append(
+                _batch_unit(
+                    entity.name,
+                    "ensemble",
+                    Path(entity.path),
+                    entity.models,
+                    entity.batch_settings,
+                    launcher,
+                    exp_path,
+                    entity.max_concurrent,
+                    entity.array,
+                )
+            )
+            continue
+        for model in entity.models if isinstance(entity, Ensemble) else [entity]:
+            units.append(
+                _batch_unit(model.name, "model", Path(model.path), [model], model.batch_settings, launcher, exp_path)
+            )
+    return units

@@ -46,8 +46,18 @@ class Ensemble(Entity):
         perm_strategy: str | Strategy = "all_perm",
         replicas: int | None = None,
         n_models: int | None = None,
+        max_concurrent: int | None = None,
+        array: bool = False,
     ) -> None:
         super().__init__(name, path)
+        if max_concurrent is not None and (
+            isinstance(max_concurrent, bool) or not isinstance(max_concurrent, int) or max_concurrent < 1
+        ):
+            raise HpcsimError(f"max_concurrent must be a positive integer, got {max_concurrent!r}")
+        #: in one batch job, run at most this many members at once (None: all of them)
+        self.max_concurrent = max_concurrent
+        #: in one batch job, run the members as a scheduler job array instead of concurrent steps
+        self.array = bool(array)
         self.batch_settings = batch_settings
         self.run_settings = run_settings
         self._models: list[Model] = []

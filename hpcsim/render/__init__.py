@@ -1,7 +1,15 @@
 """Rendering of launch scripts from Jinja templates."""
 
-from hpcsim.render.context import StepContext
+from hpcsim.render.context import BatchContext, StepContext
 from hpcsim.render.environment import render, template_dirs
-from hpcsim.render.scripts import render_local_step
+from hpcsim.render.scripts import BATCH_SCHEDULERS, render_batch, render_local_step
 
-__all__ = ["StepContext", "render", "render_local_step", "template_dirs"]
+__all__ = [
+    "BATCH_SCHEDULERS",
+    "BatchContext",
+    "StepContext",
+    "render",
+    "render_batch",
+    "render_local_step",
+    "template_dirs",
+]

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from hpcsim.render.context import StepContext
+from hpcsim.errors import TemplateError
+from hpcsim.render.context import BatchContext, StepContext
 from hpcsim.render.environment import render
 
-__all__ = ["render_local_step"]
+__all__ = ["BATCH_SCHEDULERS", "render_batch", "render_local_step"]
+
+BATCH_SCHEDULERS = ("slurm", "pbs", "lsf")
 
 
 def render_local_step(step: StepContext) -> str:
     """A bash script that runs one entity on this machine and records its exit code."""
     return render("step/local.sh.j2", step=step)
+
+
+def render_batch(scheduler: str, job: BatchContext) -> str:
+    """A whole batch script for ``scheduler``: directives, preamble, modules, steps."""
+    if scheduler not in BATCH_SCHEDULERS:
+        raise TemplateError(f"no batch template for scheduler {scheduler!r}; known: {', '.join(BATCH_SCHEDULERS)}")
+    return render(f"batch/{scheduler}.sh.j2", job=job)

@@ -156,11 +156,15 @@ def test_batch_settings_refused_by_the_local_launcher(exp: Experiment, python_ex
     assert not Path(model.path).exists()
 
 
-def test_scheduler_launchers_say_they_cannot_launch_yet(tmp_path: Path, python_exe: str) -> None:
+def test_scheduler_launchers_preview_but_cannot_launch_yet(
+    tmp_path: Path, python_exe: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     exp = Experiment("later", exp_path=tmp_path / "exp", launcher="slurm")
     model = exp.create_model("m", exp.create_run_settings(python_exe, [REPORT]))
-    with pytest.raises(ConfigError, match="cannot launch yet"):
+    assert "#SBATCH --job-name=m\n" in exp.preview(model)
+    with pytest.raises(ConfigError, match="'slurm' scheduler cannot be driven yet"):
         exp.start(model)
+    assert not exp.exp_path.exists()
 
 
 def test_empty_ensemble_cannot_start(exp: Experiment) -> None:

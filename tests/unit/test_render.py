@@ -210,10 +210,10 @@ def test_template_path_override_is_used(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_partial_override_is_used_by_the_shipped_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "_partials").mkdir()
-    (tmp_path / "_partials" / "env.sh.j2").write_text("# env handled by the site\n")
+    (tmp_path / "_partials" / "step.sh.j2").write_text("hpcsim_step_{{ index }}() { site-runner {{ step.name }}; }\n")
     monkeypatch.setenv("HPCSIM_TEMPLATE_PATH", str(tmp_path))
     text = render_local_step(step(env=(("A", "1"),)))
-    assert "# env handled by the site\n" in text
+    assert "hpcsim_step_0() { site-runner job; }\n" in text
     assert "export" not in text
     assert text.startswith("#!/bin/bash\n")
 

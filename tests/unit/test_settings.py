@@ -224,14 +224,14 @@ def test_valid_nodes(nodes: int | None) -> None:
 
 @pytest.mark.parametrize("nodes", [0, -1, True, "2", 1.5])
 def test_invalid_nodes_are_refused(nodes: object) -> None:
-    with pytest.raises(SettingsError, match=re.escape(f"nodes must be a positive integer, got {nodes!r}")):
+    with pytest.raises(SettingsError, match=re.escape(f"nodes must be an integer >= 1, got {nodes!r}")):
         BatchSettings("sbatch", nodes=nodes)
 
 
 def test_batch_args_are_stringified() -> None:
     bs = BatchSettings("sbatch", nodes=2, time="01:00:00", batch_args={"exclusive": None, "mem": 100})
     assert bs.batch_args == {"exclusive": None, "mem": "100"}
-    assert (bs.time, bs.account, bs.queue) == ("01:00:00", "", "")
+    assert (bs.walltime_str, bs.account, bs.queue) == ("01:00:00", "", "")
 
 
 def test_add_preamble_takes_a_string_or_a_list_in_order() -> None:

@@ -1,0 +1,101 @@
+"""Slurm batch requests (``sbatch``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from hpcsim.settings.batch import BatchSettings, check_count, check_token
+from hpcsim.settings.run import ArgValue, format_arg
+
+__all__ = ["SbatchSettings"]
+
+
+class SbatchSettings(BatchSettings):
+    """``#SBATCH`` directives; ``queue`` and ``partition`` are the same thing."""
+
+    reserved_batch_args = frozenset({"job-name", "J", "output", "o", "error", "e", "chdir", "D", "parsable"})
+
+    def __init__(
+        self,
+        nodes: int | None = None,
+        time: str = "",
+        account: str = "",
+        partition: str = "",
+        qos: str = "",
+        constraint: str = "",
+        gpus: int | str | None = None,
+        mem: str = "",
+        exclusive: bool = False,
+        array: str = "",
+        batch_args: Mapping[str, ArgValue] | None = None,
+    ) -> None:
+        self.qos = ""
+        self.constraint = ""
+        self.gpus = ""
+        self.mem = ""
+        self.exclusive = False
+        self.array = ""
+        self.cpus_per_task: int | None = None
+        super().__init__("sbatch", nodes, time, account, partition, batch_args)
+        for setter, value in (
+            (self.set_qos, qos),
+            (self.set_constraint, constraint),
+            (self.set_mem, mem),
+            (self.set_array, array),
+        ):
+            if value:
+                setter(value)
+        if gpus is not None:
+            self.set_gpus(gpus)
+        self.set_exclusive(exclusive)
+
+    def set_partition(self, partition: str) -> None:
+        self.set_queue(partition)
+
+    def set_qos(self, qos: str) -> None:
+        self.qos = check_token("qos", qos)
+
+    def set_constraint(self, constraint: str) -> None:
+        self.constraint = check_token("constraint", constraint)
+
+    def set_gpus(self, gpus: int | str) -> None:
+        """A count, or Slurm's ``type:count`` (``a100:4``)."""
+        self.gpus = str(check_count("gpus", gpus, 0)) if isinstance(gpus, int) else check_token("gpus", gpus)
+
+    def set_mem(self, mem: str) -> None:
+        """Memory per node in Slurm's units (``64G``, ``4000M``, or ``0`` for all of it)."""
+        self.mem = check_token("mem", mem)
+
+    def set_exclusive(self, exclusive: bool = True) -> None:
+        self.exclusive = bool(exclusive)
+
+    def set_array(self, array: str) -> None:
+        """Slurm's array spec, e.g. ``0-9%2``."""
+        self.array = check_token("array", array)
+
+    def set_cpus_per_task(self, cpus: int) -> None:
+        self.cpus_per_task = check_count("cpus_per_task", cpus)
+
+    def directives(self) -> list[str]:
+        fields: list[tuple[str, ArgValue]] = [
+            ("nodes", self.nodes),
+            ("time", self.walltime_str),
+            ("account", self.account),
+            ("partition", self.queue),
+            ("qos", self.qos),
+            ("constraint", self.constraint),
+            ("gpus", self.gpus),
+            ("mem", self.mem),
+            ("cpus-per-task", self.cpus_per_task),
+            ("array", self.array),
+        ]
+        out = [arg for name, value in fields if value not in (None, "") for arg in format_arg(name, value)]
+        if self.exclusive:
+            out.append("--exclusive")
+        out += [arg for name, value in self.batch_args.items() for arg in _joined(name, value)]
+        return out
+
+
+def _joined(name: str, value: str | None) -> list[str]:
+    """One directive per option: ``-x v`` stays one line for one-letter options."""
+    return [" ".join(format_arg(name, value))]
