@@ -40,7 +40,8 @@ class Controller:
         submitted: list[NewJob] = []
         try:
             for unit in units:
-                unit.script.parent.mkdir(parents=True, exist_ok=True)
+                for directory in (unit.script.parent, *unit.dirs):
+                    directory.mkdir(parents=True, exist_ok=True)
                 unit.exit_code_file.unlink(missing_ok=True)
                 unit.script.write_text(unit.text)
                 native_id = scheduler.submit(Submission(unit.name, unit.script, unit.exit_code_file))

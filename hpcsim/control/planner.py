@@ -44,6 +44,8 @@ class LaunchUnit:
     out: Path
     err: Path
     text: str
+    #: directories that must exist before the script runs (entity dirs and their .hpcsim/)
+    dirs: tuple[Path, ...] = ()
 
 
 def env_contract(model: Model, exp_path: Path) -> list[tuple[str, str]]:
@@ -87,6 +89,7 @@ def _local_unit(model: Model, exp_path: Path) -> LaunchUnit:
         out=Path(step.out),
         err=Path(step.err),
         text=render_local_step(step),
+        dirs=(Path(step.exit_code_file).parent,),
     )
 
 
@@ -150,6 +153,7 @@ def _batch_unit(
         out=Path(job.out),
         err=Path(job.err),
         text=render_batch(scheduler, job),
+        dirs=(hidden, *(Path(s.exit_code_file).parent for s in job.steps)),
     )
 
 

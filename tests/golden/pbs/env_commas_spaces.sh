@@ -1,0 +1,33 @@
+# ==> /scratch/proj/golden-exp/envy/.hpcsim/envy.sh <==
+#!/bin/bash
+#PBS -N envy
+#PBS -o /scratch/proj/golden-exp/envy/.hpcsim/envy.job.out
+#PBS -e /scratch/proj/golden-exp/envy/.hpcsim/envy.job.err
+#PBS -l select=2:ncpus=64
+#PBS -l walltime=01:30:00
+#PBS -q debug
+#PBS -A proj1
+
+# step 0: model envy
+hpcsim_step_0() {
+    (
+        cd /scratch/proj/golden-exp/envy || exit
+        export LIST=a,b,c
+        export SPACED='x y  z'
+        export QUOTED='it'"'"'s "q" $(no)'
+        export INHERIT
+        export HPCSIM_EXP=/scratch/proj/golden-exp
+        export HPCSIM_ENTITY=envy
+        export HPCSIM_KEYOUT=envy
+        export SSKEYOUT=envy
+        exec /bin/echo '$HOME' 'a;b'
+    ) >/scratch/proj/golden-exp/envy/envy.out 2>/scratch/proj/golden-exp/envy/envy.err </dev/null
+    local rc=$?
+    printf '%s\n' "$rc" >/scratch/proj/golden-exp/envy/.hpcsim/envy.ec
+    return "$rc"
+}
+
+hpcsim_step_0
+rc=$?
+printf '%s\n' "$rc" >/scratch/proj/golden-exp/envy/.hpcsim/envy.job.ec
+exit "$rc"

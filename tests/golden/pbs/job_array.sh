@@ -1,0 +1,65 @@
+# ==> /scratch/proj/golden-exp/arr/.hpcsim/arr.sh <==
+#!/bin/bash
+#PBS -N arr
+#PBS -o /scratch/proj/golden-exp/arr/.hpcsim/arr.job.out
+#PBS -e /scratch/proj/golden-exp/arr/.hpcsim/arr.job.err
+#PBS -l select=2:ncpus=64
+#PBS -l walltime=01:30:00
+#PBS -q debug
+#PBS -A proj1
+#PBS -J 0-2
+
+# step 0: model arr_0
+hpcsim_step_0() {
+    (
+        cd /scratch/proj/golden-exp/arr/arr_0 || exit
+        export HPCSIM_EXP=/scratch/proj/golden-exp
+        export HPCSIM_ENTITY=arr_0
+        export HPCSIM_KEYOUT=arr_0
+        export SSKEYOUT=arr_0
+        exec /bin/echo task
+    ) >/scratch/proj/golden-exp/arr/arr_0/arr_0.out 2>/scratch/proj/golden-exp/arr/arr_0/arr_0.err </dev/null
+    local rc=$?
+    printf '%s\n' "$rc" >/scratch/proj/golden-exp/arr/arr_0/.hpcsim/arr_0.ec
+    return "$rc"
+}
+
+# step 1: model arr_1
+hpcsim_step_1() {
+    (
+        cd /scratch/proj/golden-exp/arr/arr_1 || exit
+        export HPCSIM_EXP=/scratch/proj/golden-exp
+        export HPCSIM_ENTITY=arr_1
+        export HPCSIM_KEYOUT=arr_1
+        export SSKEYOUT=arr_1
+        exec /bin/echo task
+    ) >/scratch/proj/golden-exp/arr/arr_1/arr_1.out 2>/scratch/proj/golden-exp/arr/arr_1/arr_1.err </dev/null
+    local rc=$?
+    printf '%s\n' "$rc" >/scratch/proj/golden-exp/arr/arr_1/.hpcsim/arr_1.ec
+    return "$rc"
+}
+
+# step 2: model arr_2
+hpcsim_step_2() {
+    (
+        cd /scratch/proj/golden-exp/arr/arr_2 || exit
+        export HPCSIM_EXP=/scratch/proj/golden-exp
+        export HPCSIM_ENTITY=arr_2
+        export HPCSIM_KEYOUT=arr_2
+        export SSKEYOUT=arr_2
+        exec /bin/echo task
+    ) >/scratch/proj/golden-exp/arr/arr_2/arr_2.out 2>/scratch/proj/golden-exp/arr/arr_2/arr_2.err </dev/null
+    local rc=$?
+    printf '%s\n' "$rc" >/scratch/proj/golden-exp/arr/arr_2/.hpcsim/arr_2.ec
+    return "$rc"
+}
+
+case "$PBS_ARRAY_INDEX" in
+    0) hpcsim_step_0 ;;
+    1) hpcsim_step_1 ;;
+    2) hpcsim_step_2 ;;
+    *) echo "hpcsim: no step for array index $PBS_ARRAY_INDEX" >&2; false ;;
+esac
+rc=$?
+printf '%s\n' "$rc" >/scratch/proj/golden-exp/arr/.hpcsim/arr.job.ec
+exit "$rc"

@@ -1,0 +1,112 @@
+"""Every scheduler x case renders exactly the text in tests/golden/<scheduler>/<case>.sh.
+
+Regenerate after a deliberate template change with ``pytest tests/unit/test_golden.py
+--regen-golden`` and review the diff like code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from hpcsim import Experiment
+from hpcsim.entities import Ensemble, Model
+from hpcsim.settings.bsub import BsubBatchSettings
+from hpcsim.settings.qsub import QsubBatchSettings
+from hpcsim.settings.sbatch import SbatchSettings
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+EXP = Path("/scratch/proj/golden-exp")  # rendering never touches it
+SCHEDULERS = ("local", "slurm", "pbs", "lsf")
+
+
+def _batch(scheduler: str, **kw: object) -> SbatchSettings | QsubBatchSettings | BsubBatchSettings | None:
+    if scheduler == "slurm":
+        return SbatchSettings(nodes=2, time="01:30:00", account="proj1", partition="debug", **kw)  # type: ignore[arg-type]
+    if scheduler == "pbs":
+        return QsubBatchSettings(nodes=2, ncpus=64, time="01:30:00", queue="debug", account="proj1", **kw)  # type: ignore[arg-type]
+    if scheduler == "lsf":
+        return BsubBatchSettings(nodes=2, time="01:30:00", project="proj1", queue="pbatch", **kw)  # type: ignore[arg-type]
+    return None
+
+
+def single_model(exp: Experiment, scheduler: str) -> list[Model | Ensemble]:
+    rs = exp.create_run_settings("/bin/echo", ["hello", "world"])
+    return [exp.create_model("sim", rs, batch_settings=_batch(scheduler))]
+
+
+def env_commas_spaces(exp: Experiment, scheduler: str) -> list[Model | Ensemble]:
+    env = {"LIST": "a,b,c", "SPACED": "x y  z", "QUOTED": 'it\'s "q" $(no)', "INHERIT": None}
+    rs = exp.create_run_settings("/bin/echo", ["$HOME", "a;b"], env_vars=env)
+    model = exp.create_model("envy", rs, batch_settings=_batch(scheduler), enable_key_prefixing=True)
+    return [model]
+
+
+def batch_ensemble(exp: Experiment, scheduler: str) -> list[Model | Ensemble]:
+    rs = exp.create_run_settings("/bin/echo", ["member"])
+    ens = exp.create_ensemble(
+        "ens",
+        params={"dt": [0.1, 0.2]},
+        replicas=2,
+        run_settings=rs,
+        batch_settings=_batch(scheduler),
+        params_as_args=["dt"],
+        max_concurrent=2,
+    )
+    return [ens]
+
+
+def job_array(exp: Experiment, scheduler: str) -> list[Model | Ensemble]:
+    rs = exp.create_run_settings("/bin/echo", ["task"])
+    ens = exp.create_ensemble(
+        "arr", replicas=3, run_settings=rs, batch_settings=_batch(scheduler), array=True, max_concurrent=2
+    )
+    return [ens]
+
+
+def preamble(exp: Experiment, scheduler: str) -> list[Model | Ensemble]:
+    batch = _batch(scheduler)
+    if batch is not None:
+        batch.add_preamble(["module load gcc/12", "source /opt/venv/bin/activate", 'echo "start $(date)"'])
+    rs = exp.create_run_settings("/bin/echo", ["pre"])
+    return [exp.create_model("pre", rs, batch_settings=batch)]
+
+
+def gpus(exp: Experiment, scheduler: str) -> list[Model | Ensemble]:
+    extra: dict[str, dict[str, object]] = {
+        "slurm": {"gpus": 8, "constraint": "gpu", "exclusive": True},
+        "pbs": {"ngpus": 4, "place": "scatter", "filesystems": "home:eagle"},
+        "lsf": {"gpus": 4, "smts": 4},
+    }
+    rs = exp.create_run_settings("/bin/echo", ["gpu"])
+    return [exp.create_model("gpu", rs, batch_settings=_batch(scheduler, **extra.get(scheduler, {})))]
+
+
+CASES: dict[str, Callable[[Experiment, str], list[Model | Ensemble]]] = {
+    "single_model": single_model,
+    "env_commas_spaces": env_commas_spaces,
+    "batch_ensemble": batch_ensemble,
+    "job_array": job_array,
+    "preamble": preamble,
+    "gpus": gpus,
+}
+_LOCAL_ONLY = {"single_model", "env_commas_spaces"}
+
+
+@pytest.mark.parametrize("scheduler", SCHEDULERS)
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_golden(scheduler: str, case: str, regen_golden: bool, capsys: pytest.CaptureFixture[str]) -> None:
+    if scheduler == "local" and case not in _LOCAL_ONLY:
+        pytest.skip("batch-only case: the local launcher has no batch settings")
+    exp = Experiment("golden", exp_path=EXP, launcher=scheduler)
+    text = exp.preview(*CASES[case](exp, scheduler))
+    capsys.readouterr()
+    path = GOLDEN / scheduler / f"{case}.sh"
+    if regen_golden:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    assert path.is_file(), f"missing golden file {path}; run pytest {__file__} --regen-golden"
+    expected = path.read_text()
+    assert text == expected, f"{path} differs; if the change is deliberate, rerun with --regen-golden and review"
