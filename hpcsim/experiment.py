@@ -11,7 +11,7 @@ from typing import Any
 from hpcsim.control.controller import Controller
 from hpcsim.control.generator import generate as generate_dirs
 from hpcsim.control.interrupt import defer_sigint
-from hpcsim.control.planner import plan
+from hpcsim.control.planner import BATCH_CLASSES, plan
 from hpcsim.control.store import JobRecord, JobStore, store_path
 from hpcsim.control.summary import format_table, summary_rows
 from hpcsim.entities.ensemble import Ensemble
@@ -22,7 +22,9 @@ from hpcsim.errors import ConfigError, EntityExistsError, LaunchError
 from hpcsim.log import get_logger
 from hpcsim.schedulers import LAUNCHERS, detect_scheduler, get_scheduler
 from hpcsim.settings.batch import BatchSettings
+from hpcsim.settings.bsub import BsubBatchSettings
 from hpcsim.settings.run import ArgValue, RunSettings
+from hpcsim.settings.sbatch import SbatchSettings
 from hpcsim.site.config import SiteConfig, load_site
 from hpcsim.status import Status
 
@@ -105,6 +107,30 @@ class Experiment:
         """How to run ``exe``. With the local launcher, ``auto`` runs it directly."""
         command = "" if run_command in ("auto", None) else run_command
         return RunSettings(exe, exe_args, command, run_args, env_vars)
+
+    def create_batch_settings(
+        self,
+        nodes: int = 1,
+        time: str = "",
+        queue: str = "",
+        account: str = "",
+        batch_args: Mapping[str, ArgValue] | None = None,
+        **kwargs: Any,
+    ) -> BatchSettings:
+        """Batch settings for this experiment's scheduler (``SbatchSettings``,
+        ``QsubBatchSettings`` or ``BsubBatchSettings``); extra keywords go to that class."""
+        if self._launcher not in BATCH_CLASSES:
+            raise ConfigError(
+                f"the {self._launcher!r} launcher runs without a scheduler, so it takes no batch settings"
+            )
+        cls = BATCH_CLASSES[self._launcher]
+        common: dict[str, Any] = {"nodes": nodes, "time": time, "batch_args": batch_args}
+        common["project" if cls is BsubBatchSettings else "account"] = account
+        common["partition" if cls is SbatchSettings else "queue"] = queue
+        try:
+            return cls(**common, **kwargs)
+        except TypeError as exc:
+            raise ConfigError(f"create_batch_settings for {self._launcher}: {exc}") from None
 
     def create_model(
         self,

@@ -157,3 +157,28 @@ def test_preamble_keeps_line_order_and_splits_multiline_strings() -> None:
     assert batch.preamble == ["module load a", "module load b", "export X=1"]
     with pytest.raises(SettingsError, match="must be strings"):
         batch.add_preamble([1])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(
+    ("launcher", "cls", "line"),
+    [
+        ("slurm", SbatchSettings, "#SBATCH --partition=q1"),
+        ("pbs", QsubBatchSettings, "#PBS -q q1"),
+        ("lsf", BsubBatchSettings, "#BSUB -q q1"),
+    ],
+)
+def test_create_batch_settings_picks_the_scheduler_class(
+    tmp_path: Path, launcher: str, cls: type, line: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exp = Experiment("cb", exp_path=tmp_path / "exp", launcher=launcher)
+    batch = exp.create_batch_settings(nodes=2, time="00:10:00", queue="q1", account="a1")
+    assert type(batch) is cls
+    model = exp.create_model("m", exp.create_run_settings("/bin/true"), batch_settings=batch)
+    assert line + "\n" in exp.preview(model)
+
+
+def test_create_batch_settings_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="runs without a scheduler"):
+        Experiment("l", exp_path=tmp_path / "a").create_batch_settings()
+    with pytest.raises(ConfigError, match=r"create_batch_settings for slurm: .*bogus"):
+        Experiment("s", exp_path=tmp_path / "b", launcher="slurm").create_batch_settings(bogus=1)
