@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from hpcsim._version import __version__
+from hpcsim.cli.site import site
 from hpcsim.errors import HpcsimError
 
 __all__ = ["cli", "main"]
@@ -47,3 +48,6 @@ def main() -> None:
             raise
         click.echo(f"hpcsim: error: {exc}", err=True)
         sys.exit(2)
+
+
+cli.add_command(site)
