@@ -1,0 +1,66 @@
+"""Pick the run-settings class for a launcher and a launch command, as SmartSim's
+``create_run_settings`` does, with ``run_command="auto"`` detection on ``PATH``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable, Mapping
+
+from hpcsim.errors import ConfigError
+from hpcsim.settings.aprun import AprunSettings
+from hpcsim.settings.jsrun import JsrunSettings
+from hpcsim.settings.mpi import MpiexecSettings, MpirunSettings, OrterunSettings
+from hpcsim.settings.run import ArgValue, LauncherSettings, RunSettings
+from hpcsim.settings.srun import SrunSettings
+
+__all__ = ["RUN_COMMANDS", "create_run_settings"]
+
+#: launch command name -> its settings class
+RUN_COMMANDS: dict[str, type[LauncherSettings]] = {
+    "srun": SrunSettings,
+    "mpirun": MpirunSettings,
+    "mpiexec": MpiexecSettings,
+    "orterun": OrterunSettings,
+    "aprun": AprunSettings,
+    "jsrun": JsrunSettings,
+}
+# "auto": the first of these found on PATH (SmartSim's order), else the scheduler's own
+# command, which compute nodes have even where the login node lacks it
+_AUTO: dict[str, tuple[str, ...]] = {
+    "local": (),
+    "lsf": ("jsrun", "mpirun", "mpiexec"),
+    "pbs": ("aprun", "mpirun", "mpiexec"),
+    "slurm": ("srun", "mpirun", "mpiexec"),
+}
+_FALLBACK = {"lsf": "jsrun", "pbs": "mpiexec", "slurm": "srun"}
+
+
+def _auto_command(launcher: str) -> str:
+    found = [name for name in _AUTO[launcher] if shutil.which(name)]
+    return found[0] if found else _FALLBACK.get(launcher, "")
+
+
+def create_run_settings(
+    launcher: str,
+    exe: str,
+    exe_args: str | Iterable[str] | None = None,
+    run_command: str | None = "auto",
+    run_args: Mapping[str, ArgValue] | None = None,
+    env_vars: Mapping[str, ArgValue] | None = None,
+    lenient: bool = False,
+) -> RunSettings:
+    """Run settings for ``exe`` under ``launcher`` (local, slurm, pbs or lsf).
+
+    ``run_command`` is "auto" (detected for the launcher), a known command (srun, mpirun,
+    mpiexec, orterun, aprun, jsrun; a path to one keeps the path), "" or None (run the
+    executable directly), or any other literal command (plain :class:`RunSettings`).
+    """
+    choice = launcher.lower() if isinstance(launcher, str) else launcher
+    if choice not in _AUTO:
+        raise ConfigError(f"unknown launcher {launcher!r}; choose one of {', '.join(sorted(_AUTO))}")
+    command = _auto_command(str(choice)) if run_command == "auto" else run_command or ""
+    cls = RUN_COMMANDS.get(os.path.basename(command))
+    if cls is None:
+        return RunSettings(exe, exe_args, command, run_args, env_vars, lenient)
+    return cls(exe, exe_args, run_args, env_vars, lenient, run_command=command)
