@@ -23,9 +23,10 @@ from hpcsim.log import get_logger
 from hpcsim.schedulers import LAUNCHERS, detect_scheduler, get_scheduler
 from hpcsim.settings.batch import BatchSettings
 from hpcsim.settings.bsub import BsubBatchSettings
+from hpcsim.settings.factory import create_run_settings
 from hpcsim.settings.run import ArgValue, RunSettings
 from hpcsim.settings.sbatch import SbatchSettings
-from hpcsim.site.config import SiteConfig, load_site
+from hpcsim.site import SiteConfig, select_site
 from hpcsim.status import Status
 
 __all__ = ["Experiment"]
@@ -54,7 +55,7 @@ class Experiment:
         self.exp_path = Path(os.path.abspath(path.expanduser()))
         if self.exp_path.exists() and not self.exp_path.is_dir():
             raise ConfigError(f"experiment path {str(self.exp_path)!r} exists and is not a directory")
-        self.site: SiteConfig | None = load_site(site) if site is not None else None
+        self.site: SiteConfig | None = select_site(site)
         self._launcher = self._resolve_launcher(launcher)
         self._entities: dict[str, Entity] = {}
         self._launched: dict[str, JobRecord] = {}
@@ -104,9 +105,8 @@ class Experiment:
         run_args: Mapping[str, ArgValue] | None = None,
         env_vars: Mapping[str, ArgValue] | None = None,
     ) -> RunSettings:
-        """How to run ``exe``. With the local launcher, ``auto`` runs it directly."""
-        command = "" if run_command in ("auto", None) else run_command
-        return RunSettings(exe, exe_args, command, run_args, env_vars)
+        """How to run ``exe``: ``auto`` picks the launch command for this launcher (none locally)."""
+        return create_run_settings(self._launcher, exe, exe_args, run_command, run_args, env_vars)
 
     def create_batch_settings(
         self,
@@ -229,7 +229,9 @@ class Experiment:
     def preview(self, *entities: Entity) -> str:
         """Print (and return) the exact scripts ``start`` would write and submit."""
         self._models(entities)
-        units = plan([e for e in entities if isinstance(e, (Model, Ensemble))], self.exp_path, self._launcher)
+        units = plan(
+            [e for e in entities if isinstance(e, (Model, Ensemble))], self.exp_path, self._launcher, self.site
+        )
         text = "\n".join(f"# ==> {unit.script} <==\n{unit.text}" for unit in units)
         print(text, end="")
         return text
@@ -247,7 +249,9 @@ class Experiment:
         False, in which case the jobs keep running and can be followed with ``hpcsim status``.
         """
         models = self._models(entities)
-        units = plan([e for e in entities if isinstance(e, (Model, Ensemble))], self.exp_path, self._launcher)
+        units = plan(
+            [e for e in entities if isinstance(e, (Model, Ensemble))], self.exp_path, self._launcher, self.site
+        )
         control = self._control()
         running = [
             r

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from hpcsim.control.site_defaults import default_batch, with_site_defaults
 from hpcsim.entities.ensemble import Ensemble
 from hpcsim.entities.model import Model
 from hpcsim.errors import ConfigError
@@ -19,6 +20,7 @@ from hpcsim.settings.batch import BatchSettings
 from hpcsim.settings.bsub import BsubBatchSettings
 from hpcsim.settings.qsub import QsubBatchSettings
 from hpcsim.settings.sbatch import SbatchSettings
+from hpcsim.site.schema import SiteConfig
 
 __all__ = ["BATCH_CLASSES", "LaunchUnit", "env_contract", "plan"]
 
@@ -62,19 +64,20 @@ def env_contract(model: Model, exp_path: Path) -> list[tuple[str, str]]:
 def _step(model: Model, exp_path: Path) -> StepContext:
     root = Path(model.path)
     settings = model.run_settings
+    contract = env_contract(model, exp_path)
     return StepContext(
         name=model.name,
         kind="model",
         cwd=str(root),
-        command=tuple(settings.command()),
-        env=(*settings.env_vars.items(), *env_contract(model, exp_path)),
+        command=tuple(settings.command(env_names=[name for name, _ in contract])),
+        env=(*settings.launch_env().items(), *contract),
         out=str(root / f"{model.name}.out"),
         err=str(root / f"{model.name}.err"),
         exit_code_file=str(root / ".hpcsim" / f"{model.name}.ec"),
     )
 
 
-def _local_unit(model: Model, exp_path: Path) -> LaunchUnit:
+def _local_unit(model: Model, exp_path: Path, site: SiteConfig | None) -> LaunchUnit:
     if model.batch_settings is not None:
         raise ConfigError(
             f"model {model.name!r} has batch settings, but the local launcher runs without a "
@@ -88,18 +91,9 @@ def _local_unit(model: Model, exp_path: Path) -> LaunchUnit:
         exit_code_file=Path(step.exit_code_file),
         out=Path(step.out),
         err=Path(step.err),
-        text=render_local_step(step),
+        text=render_local_step(step, site.template_dir if site else None),
         dirs=(Path(step.exit_code_file).parent,),
     )
-
-
-def _default_batch(scheduler: str) -> BatchSettings:
-    """What a model without batch settings is submitted with outside an allocation."""
-    if scheduler == "slurm":
-        return SbatchSettings()
-    if scheduler == "pbs":
-        return QsubBatchSettings()
-    return BsubBatchSettings()
 
 
 def _directive_path(path: Path) -> str:
@@ -120,15 +114,16 @@ def _batch_unit(
     batch: BatchSettings | None,
     scheduler: str,
     exp_path: Path,
+    site: SiteConfig | None,
     concurrency: int | None = None,
     array: bool = False,
 ) -> LaunchUnit:
     wanted = BATCH_CLASSES[scheduler]
-    batch = batch if batch is not None else _default_batch(scheduler)
-    if not isinstance(batch, wanted):
+    if batch is not None and not isinstance(batch, wanted):
         raise ConfigError(
             f"{kind} {name!r} has {type(batch).__name__}, but the {scheduler} launcher needs {wanted.__name__}"
         )
+    batch = with_site_defaults(batch if batch is not None else default_batch(scheduler), site)
     hidden = root / ".hpcsim"
     index, base = _ARRAY_INDEX[scheduler] if array else ("", 0)
     job = BatchContext(
@@ -137,8 +132,8 @@ def _batch_unit(
         out=_directive_path(hidden / f"{name}.job.out"),
         err=_directive_path(hidden / f"{name}.job.err"),
         preamble=tuple(batch.preamble),
-        modules=(),
-        env=(),
+        modules=site.modules if site else (),
+        env=site.env if site else (),
         steps=tuple(_step(m, exp_path) for m in members),
         concurrency=concurrency or len(members),
         exit_code_file=str(hidden / f"{name}.job.ec"),
@@ -152,12 +147,14 @@ def _batch_unit(
         exit_code_file=Path(job.exit_code_file),
         out=Path(job.out),
         err=Path(job.err),
-        text=render_batch(scheduler, job),
+        text=render_batch(scheduler, job, site.template_dir if site else None),
         dirs=(hidden, *(Path(s.exit_code_file).parent for s in job.steps)),
     )
 
 
-def plan(entities: Sequence[Model | Ensemble], exp_path: Path, launcher: str) -> list[LaunchUnit]:
+def plan(
+    entities: Sequence[Model | Ensemble], exp_path: Path, launcher: str, site: SiteConfig | None = None
+) -> list[LaunchUnit]:
     """Launch units for ``entities`` in order.
 
     Locally every model is its own unit. Under a scheduler a model is one batch job (from
@@ -166,7 +163,7 @@ def plan(entities: Sequence[Model | Ensemble], exp_path: Path, launcher: str) ->
     """
     if launcher == "local":
         models = [m for e in entities for m in (e.models if isinstance(e, Ensemble) else [e])]
-        return [_local_unit(model, exp_path) for model in models]
+        return [_local_unit(model, exp_path, site) for model in models]
     if launcher not in BATCH_CLASSES:
         raise ConfigError(f"unknown launcher {launcher!r}; choose local, {', '.join(BATCH_CLASSES)}")
     units = []
@@ -181,6 +178,7 @@ def plan(entities: Sequence[Model | Ensemble], exp_path: Path, launcher: str) ->
                     entity.batch_settings,
                     launcher,
                     exp_path,
+                    site,
                     entity.max_concurrent,
                     entity.array,
                 )
@@ -188,6 +186,8 @@ def plan(entities: Sequence[Model | Ensemble], exp_path: Path, launcher: str) ->
             continue
         for model in entity.models if isinstance(entity, Ensemble) else [entity]:
             units.append(
-                _batch_unit(model.name, "model", Path(model.path), [model], model.batch_settings, launcher, exp_path)
+                _batch_unit(
+                    model.name, "model", Path(model.path), [model], model.batch_settings, launcher, exp_path, site
+                )
             )
     return units

@@ -22,8 +22,10 @@ from hpcsim.errors import TemplateError
 __all__ = ["render", "template_dirs"]
 
 
-def template_dirs() -> list[Path]:
-    return [*search_path("HPCSIM_TEMPLATE_PATH"), shipped_dir("templates")]
+def template_dirs(site_dir: str | Path | None = None) -> list[Path]:
+    """User directories (``HPCSIM_TEMPLATE_PATH``), then the site's, then the shipped ones."""
+    site = [Path(site_dir)] if site_dir else []
+    return [*search_path("HPCSIM_TEMPLATE_PATH"), *site, shipped_dir("templates")]
 
 
 def _shquote(value: object) -> str:
@@ -51,9 +53,9 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     return env
 
 
-def render(template: str, **context: Any) -> str:
+def render(template: str, site_dir: str | Path | None = None, **context: Any) -> str:
     """Render ``template`` (a path relative to the template directories) with ``context``."""
-    dirs = tuple(template_dirs())
+    dirs = tuple(template_dirs(site_dir))
     try:
         return _environment(dirs).get_template(template).render(**context)
     except jinja2.TemplateNotFound as exc:

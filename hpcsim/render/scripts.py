@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hpcsim.errors import TemplateError
 from hpcsim.render.context import BatchContext, StepContext
 from hpcsim.render.environment import render
@@ -11,13 +13,13 @@ __all__ = ["BATCH_SCHEDULERS", "render_batch", "render_local_step"]
 BATCH_SCHEDULERS = ("slurm", "pbs", "lsf")
 
 
-def render_local_step(step: StepContext) -> str:
+def render_local_step(step: StepContext, site_dir: str | Path | None = None) -> str:
     """A bash script that runs one entity on this machine and records its exit code."""
-    return render("step/local.sh.j2", step=step)
+    return render("step/local.sh.j2", site_dir, step=step)
 
 
-def render_batch(scheduler: str, job: BatchContext) -> str:
+def render_batch(scheduler: str, job: BatchContext, site_dir: str | Path | None = None) -> str:
     """A whole batch script for ``scheduler``: directives, preamble, modules, steps."""
     if scheduler not in BATCH_SCHEDULERS:
         raise TemplateError(f"no batch template for scheduler {scheduler!r}; known: {', '.join(BATCH_SCHEDULERS)}")
-    return render(f"batch/{scheduler}.sh.j2", job=job)
+    return render(f"batch/{scheduler}.sh.j2", site_dir, job=job)

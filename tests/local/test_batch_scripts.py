@@ -39,7 +39,7 @@ def test_members_run_concurrently_under_the_limit_with_their_own_exit_codes(tmp_
         f'mkdir {slots}/"$HPCSIM_ENTITY"; ls {slots} | wc -l >> {tmp_path}/counts; sleep 0.2; '
         f'rmdir {slots}/"$HPCSIM_ENTITY"; [ "$HPCSIM_ENTITY" != ens_2 ] || exit 7'
     )
-    rs = exp.create_run_settings("/bin/bash", ["-c", body])
+    rs = exp.create_run_settings("/bin/bash", ["-c", body], run_command="")
     ens = exp.create_ensemble("ens", replicas=4, run_settings=rs, batch_settings=BATCH[scheduler](), max_concurrent=2)
     [unit] = plan([ens], exp.exp_path, scheduler)
     assert _run(unit) == 1
@@ -54,7 +54,7 @@ def test_members_run_concurrently_under_the_limit_with_their_own_exit_codes(tmp_
 @pytest.mark.parametrize("scheduler", sorted(BATCH))
 def test_job_array_task_runs_only_its_member(tmp_path: Path, scheduler: str) -> None:
     exp = Experiment("a", exp_path=tmp_path / "exp", launcher=scheduler)
-    rs = exp.create_run_settings("/bin/bash", ["-c", 'echo "$HPCSIM_ENTITY" > ran'])
+    rs = exp.create_run_settings("/bin/bash", ["-c", 'echo "$HPCSIM_ENTITY" > ran'], run_command="")
     ens = exp.create_ensemble("arr", replicas=3, run_settings=rs, batch_settings=BATCH[scheduler](), array=True)
     [unit] = plan([ens], exp.exp_path, scheduler)
     variable, base = ARRAY_VAR[scheduler]
@@ -75,7 +75,7 @@ def test_hostile_values_arrive_literally(tmp_path: Path, scheduler: str) -> None
         "import json, os, sys; "
         "print(json.dumps([sys.argv[1:], {k: v for k, v in os.environ.items() if k.startswith('USER_')}]))"
     )
-    rs = exp.create_run_settings("/usr/bin/python3", ["-c", script, *HOSTILE], env_vars=env)
+    rs = exp.create_run_settings("/usr/bin/python3", ["-c", script, *HOSTILE], run_command="", env_vars=env)
     batch = BATCH[scheduler]()
     batch.add_preamble("echo preamble-ran > " + str(tmp_path / "preamble"))
     model = exp.create_model("m", rs, batch_settings=batch)

@@ -84,6 +84,27 @@ def gpus(exp: Experiment, scheduler: str) -> list[Model | Ensemble]:
     return [exp.create_model("gpu", rs, batch_settings=_batch(scheduler, **extra.get(scheduler, {})))]
 
 
+_MPI = {"slurm": "srun", "pbs": "mpiexec", "lsf": "jsrun", "local": "mpirun"}
+
+
+def mpi_model(exp: Experiment, scheduler: str) -> list[Model | Ensemble]:
+    rs = exp.create_run_settings("/bin/echo", ["rank"], run_command=_MPI[scheduler], env_vars={"OMP_NUM_THREADS": 4})
+    rs.set_tasks(8)
+    if scheduler != "lsf":
+        rs.set_tasks_per_node(4)
+    return [exp.create_model("mpi", rs, batch_settings=_batch(scheduler))]
+
+
+def mpmd(exp: Experiment, scheduler: str) -> list[Model | Ensemble]:
+    command = {"lsf": "mpirun"}.get(scheduler, _MPI[scheduler])
+    first = exp.create_run_settings("/bin/echo", ["ocean"], run_command=command, env_vars={"A": "1"})
+    first.set_tasks(4)
+    second = exp.create_run_settings("/bin/echo", ["atmos"], run_command=command, env_vars={"B": "x,y"})
+    second.set_tasks(2)
+    first.make_mpmd(second)
+    return [exp.create_model("coupled", first, batch_settings=_batch(scheduler))]
+
+
 CASES: dict[str, Callable[[Experiment, str], list[Model | Ensemble]]] = {
     "single_model": single_model,
     "env_commas_spaces": env_commas_spaces,
@@ -91,16 +112,23 @@ CASES: dict[str, Callable[[Experiment, str], list[Model | Ensemble]]] = {
     "job_array": job_array,
     "preamble": preamble,
     "gpus": gpus,
+    "mpi_model": mpi_model,
+    "mpmd": mpmd,
+    "site_defaults": single_model,
 }
-_LOCAL_ONLY = {"single_model", "env_commas_spaces"}
+#: the case "site_defaults" renders with a real site: modules, site env and default directives
+SITES = {"slurm": "perlmutter", "pbs": "polaris", "lsf": "lassen"}
+_LOCAL_ONLY = {"single_model", "env_commas_spaces", "mpi_model", "mpmd"}
+_BATCH_ONLY_NOTE = "batch-only case: the local launcher has no batch settings"
 
 
 @pytest.mark.parametrize("scheduler", SCHEDULERS)
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_golden(scheduler: str, case: str, regen_golden: bool, capsys: pytest.CaptureFixture[str]) -> None:
     if scheduler == "local" and case not in _LOCAL_ONLY:
-        pytest.skip("batch-only case: the local launcher has no batch settings")
-    exp = Experiment("golden", exp_path=EXP, launcher=scheduler)
+        pytest.skip(_BATCH_ONLY_NOTE)
+    site = SITES[scheduler] if case == "site_defaults" else "local"
+    exp = Experiment("golden", exp_path=EXP, launcher=scheduler, site=site)
     text = exp.preview(*CASES[case](exp, scheduler))
     capsys.readouterr()
     path = GOLDEN / scheduler / f"{case}.sh"

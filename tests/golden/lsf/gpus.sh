@@ -16,7 +16,7 @@ hpcsim_step_0() {
         cd /scratch/proj/golden-exp/gpu || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=gpu
-        exec /bin/echo gpu
+        exec jsrun -E HPCSIM_EXP -E HPCSIM_ENTITY /bin/echo gpu
     ) >/scratch/proj/golden-exp/gpu/gpu.out 2>/scratch/proj/golden-exp/gpu/gpu.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/gpu/.hpcsim/gpu.ec

@@ -16,7 +16,7 @@ hpcsim_step_0() {
         export HPCSIM_ENTITY=arr_0
         export HPCSIM_KEYOUT=arr_0
         export SSKEYOUT=arr_0
-        exec /bin/echo task
+        exec jsrun -E HPCSIM_EXP -E HPCSIM_ENTITY -E HPCSIM_KEYOUT -E SSKEYOUT /bin/echo task
     ) >/scratch/proj/golden-exp/arr/arr_0/arr_0.out 2>/scratch/proj/golden-exp/arr/arr_0/arr_0.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/arr/arr_0/.hpcsim/arr_0.ec
@@ -31,7 +31,7 @@ hpcsim_step_1() {
         export HPCSIM_ENTITY=arr_1
         export HPCSIM_KEYOUT=arr_1
         export SSKEYOUT=arr_1
-        exec /bin/echo task
+        exec jsrun -E HPCSIM_EXP -E HPCSIM_ENTITY -E HPCSIM_KEYOUT -E SSKEYOUT /bin/echo task
     ) >/scratch/proj/golden-exp/arr/arr_1/arr_1.out 2>/scratch/proj/golden-exp/arr/arr_1/arr_1.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/arr/arr_1/.hpcsim/arr_1.ec
@@ -46,7 +46,7 @@ hpcsim_step_2() {
         export HPCSIM_ENTITY=arr_2
         export HPCSIM_KEYOUT=arr_2
         export SSKEYOUT=arr_2
-        exec /bin/echo task
+        exec jsrun -E HPCSIM_EXP -E HPCSIM_ENTITY -E HPCSIM_KEYOUT -E SSKEYOUT /bin/echo task
     ) >/scratch/proj/golden-exp/arr/arr_2/arr_2.out 2>/scratch/proj/golden-exp/arr/arr_2/arr_2.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/arr/arr_2/.hpcsim/arr_2.ec

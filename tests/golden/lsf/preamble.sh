@@ -17,7 +17,7 @@ hpcsim_step_0() {
         cd /scratch/proj/golden-exp/pre || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=pre
-        exec /bin/echo pre
+        exec jsrun -E HPCSIM_EXP -E HPCSIM_ENTITY /bin/echo pre
     ) >/scratch/proj/golden-exp/pre/pre.out 2>/scratch/proj/golden-exp/pre/pre.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/pre/.hpcsim/pre.ec

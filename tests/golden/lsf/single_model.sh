@@ -14,7 +14,7 @@ hpcsim_step_0() {
         cd /scratch/proj/golden-exp/sim || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=sim
-        exec /bin/echo hello world
+        exec jsrun -E HPCSIM_EXP -E HPCSIM_ENTITY /bin/echo hello world
     ) >/scratch/proj/golden-exp/sim/sim.out 2>/scratch/proj/golden-exp/sim/sim.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/sim/.hpcsim/sim.ec

@@ -20,7 +20,7 @@ hpcsim_step_0() {
         export HPCSIM_ENTITY=envy
         export HPCSIM_KEYOUT=envy
         export SSKEYOUT=envy
-        exec /bin/echo '$HOME' 'a;b'
+        exec mpiexec --envall /bin/echo '$HOME' 'a;b'
     ) >/scratch/proj/golden-exp/envy/envy.out 2>/scratch/proj/golden-exp/envy/envy.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/envy/.hpcsim/envy.ec

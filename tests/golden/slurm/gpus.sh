@@ -17,7 +17,7 @@ hpcsim_step_0() {
         cd /scratch/proj/golden-exp/gpu || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=gpu
-        exec /bin/echo gpu
+        exec srun --export=ALL /bin/echo gpu
     ) >/scratch/proj/golden-exp/gpu/gpu.out 2>/scratch/proj/golden-exp/gpu/gpu.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/gpu/.hpcsim/gpu.ec

@@ -1,0 +1,27 @@
+# ==> /scratch/proj/golden-exp/sim/.hpcsim/sim.sh <==
+#!/bin/bash
+#BSUB -J sim
+#BSUB -o /scratch/proj/golden-exp/sim/.hpcsim/sim.job.out
+#BSUB -e /scratch/proj/golden-exp/sim/.hpcsim/sim.job.err
+#BSUB -nnodes 2
+#BSUB -W 01:30
+#BSUB -P proj1
+#BSUB -q pbatch
+
+# step 0: model sim
+hpcsim_step_0() {
+    (
+        cd /scratch/proj/golden-exp/sim || exit
+        export HPCSIM_EXP=/scratch/proj/golden-exp
+        export HPCSIM_ENTITY=sim
+        exec jsrun -E HPCSIM_EXP -E HPCSIM_ENTITY /bin/echo hello world
+    ) >/scratch/proj/golden-exp/sim/sim.out 2>/scratch/proj/golden-exp/sim/sim.err </dev/null
+    local rc=$?
+    printf '%s\n' "$rc" >/scratch/proj/golden-exp/sim/.hpcsim/sim.ec
+    return "$rc"
+}
+
+hpcsim_step_0
+rc=$?
+printf '%s\n' "$rc" >/scratch/proj/golden-exp/sim/.hpcsim/sim.job.ec
+exit "$rc"
