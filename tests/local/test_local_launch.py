@@ -191,3 +191,18 @@ def test_store_keeps_every_status_change_with_timestamps(exp: Experiment, python
         assert runs[name].script.endswith(f"{name}/.hpcsim/{name}.sh")
     assert store.history(runs["stopped"].id)[-1].reason == "stopped by the user"
     assert store.meta() == {"name": "test-exp", "launcher": "local"}
+
+
+def test_hostile_params_and_experiment_path_arrive_literally(tmp_path: Path, python_exe: str) -> None:
+    hostile_dir = tmp_path / "we'ird $(touch PWNED) `x` dir;"
+    exp = Experiment("hostile", exp_path=hostile_dir)
+    rs = exp.create_run_settings(python_exe, [REPORT])
+    value = "$(touch PWNED); `id` 'q' \"d\" a,b"
+    ens = exp.create_ensemble("ens", params={"val": [value]}, run_settings=rs, params_as_args=["val"])
+    exp.start(ens)
+    [member] = ens.models
+    assert exp.get_status(ens) == [Status.COMPLETED]
+    out = _output(member.path, member.name)
+    assert out["argv"] == [f"--val={value}"]
+    assert out["env"]["HPCSIM_EXP"] == str(hostile_dir)
+    assert not list(tmp_path.rglob("PWNED"))
