@@ -8,6 +8,7 @@ from pathlib import Path
 from hpcsim.errors import ConfigError
 
 __all__ = [
+    "dry_run",
     "poll_interval",
     "progress_interval",
     "search_path",
@@ -42,6 +43,12 @@ def progress_interval() -> float:
 def stop_grace() -> float:
     """Seconds a stopped local job gets between SIGTERM and SIGKILL (``HPCSIM_STOP_GRACE``)."""
     return _float("HPCSIM_STOP_GRACE", 5.0, 0.0)
+
+
+def dry_run() -> bool:
+    """``HPCSIM_DRY_RUN=1``: experiments print the scripts they would submit and run nothing
+    (what ``hpcsim preview DRIVER.py`` sets)."""
+    return os.environ.get("HPCSIM_DRY_RUN", "") not in ("", "0")
 
 
 def search_path(variable: str) -> list[Path]:

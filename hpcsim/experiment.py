@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from hpcsim import config
 from hpcsim.control.controller import Controller
 from hpcsim.control.generator import generate as generate_dirs
 from hpcsim.control.interrupt import defer_sigint
@@ -60,6 +61,7 @@ class Experiment:
         self._entities: dict[str, Entity] = {}
         self._launched: dict[str, JobRecord] = {}
         self._controller: Controller | None = None
+        self._dry_run = config.dry_run()
 
     def _resolve_launcher(self, launcher: str) -> str:
         choice = launcher.lower() if isinstance(launcher, str) else launcher
@@ -196,6 +198,9 @@ class Experiment:
         others = [e for e in entities if not isinstance(e, (Model, Ensemble))]
         if others:
             raise TypeError(f"generate takes models and ensembles, got {others[0]!r}")
+        if self._dry_run:
+            _log.info("dry run: not generating %d entities", len(entities))
+            return
         generate_dirs(self.exp_path, models, ensembles, tag=";" if tag is None else tag, overwrite=overwrite)
 
     # -- launching --------------------------------------------------------------------------
@@ -249,6 +254,9 @@ class Experiment:
         False, in which case the jobs keep running and can be followed with ``hpcsim status``.
         """
         models = self._models(entities)
+        if self._dry_run:
+            self.preview(*entities)
+            return
         units = plan(
             [e for e in entities if isinstance(e, (Model, Ensemble))], self.exp_path, self._launcher, self.site
         )
@@ -312,20 +320,29 @@ class Experiment:
         return records
 
     def get_status(self, *entities: EntityRef) -> list[Status]:
-        """One status per model (ensembles give one per member), freshly asked."""
+        """One status per model (ensembles give one per member), freshly asked. In a dry run
+        nothing was submitted, so everything is NEW."""
+        if self._dry_run:
+            return [Status.NEW for ref in entities for _ in ([ref] if isinstance(ref, str) else self._models([ref]))]
         return [r.status for r in self._records(entities)]
 
     def finished(self, entity: EntityRef) -> bool:
+        if self._dry_run:
+            return True  # nothing runs in a dry run, so there is nothing to wait for
         return all(r.status.is_terminal for r in self._records([entity]))
 
     def stop(self, *entities: EntityRef) -> None:
         """Cancel the jobs of ``entities`` that are still running."""
+        if self._dry_run:
+            return
         records = self._records(entities)
         done = self._control().cancel(records, "stopped by the user")
         self._launched.update((r.name, r) for r in done)
 
     def poll(self, interval: float = 10, verbose: bool = True, kill_on_interrupt: bool = True) -> None:
         """Block until every job this experiment launched has ended (SmartSim's poll)."""
+        if self._dry_run:
+            return
         records = list(self._launched.values())
         try:
             self._wait(records, interval if verbose else None)
@@ -335,6 +352,8 @@ class Experiment:
 
     def summary_data(self) -> list[dict[str, Any]]:
         """Every launch as a dict: name, type, job_id, run, time, status, exit_code, reason."""
+        if self._dry_run:
+            return []
         control = self._control()
         control.refresh(list(control.store.latest().values()))
         return summary_rows(control.store.all_runs())

@@ -32,6 +32,21 @@ def status(exp_path: Path) -> None:
     click.echo(Experiment.load(exp_path).summary())
 
 
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.argument("driver", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("driver_args", nargs=-1, type=click.UNPROCESSED)
+def preview(driver: Path, driver_args: tuple[str, ...]) -> None:
+    """Run DRIVER.py without launching anything and print the exact scripts its start()
+    calls would submit (generate() writes nothing; statuses read NEW)."""
+    import os
+    import runpy
+
+    os.environ["HPCSIM_DRY_RUN"] = "1"
+    sys.argv = [str(driver), *driver_args]
+    sys.path.insert(0, str(driver.resolve().parent))
+    runpy.run_path(str(driver), run_name="__main__")
+
+
 def main() -> None:
     """Entry point: user errors print one line and exit 2; --debug shows the traceback."""
     debug = "--debug" in sys.argv[1:]
