@@ -119,14 +119,14 @@ CASES: dict[str, Callable[[Experiment, str], list[Model | Ensemble]]] = {
 #: the case "site_defaults" renders with a real site: modules, site env and default directives
 SITES = {"slurm": "perlmutter", "pbs": "polaris", "lsf": "lassen"}
 _LOCAL_ONLY = {"single_model", "env_commas_spaces", "mpi_model", "mpmd"}
-_BATCH_ONLY_NOTE = "batch-only case: the local launcher has no batch settings"
 
 
-@pytest.mark.parametrize("scheduler", SCHEDULERS)
-@pytest.mark.parametrize("case", sorted(CASES))
+#: every scheduler x case that exists: the local launcher has no batch settings
+COMBINATIONS = [(s, c) for s in SCHEDULERS for c in sorted(CASES) if s != "local" or c in _LOCAL_ONLY]
+
+
+@pytest.mark.parametrize(("scheduler", "case"), COMBINATIONS)
 def test_golden(scheduler: str, case: str, regen_golden: bool, capsys: pytest.CaptureFixture[str]) -> None:
-    if scheduler == "local" and case not in _LOCAL_ONLY:
-        pytest.skip(_BATCH_ONLY_NOTE)
     site = SITES[scheduler] if case == "site_defaults" else "local"
     exp = Experiment("golden", exp_path=EXP, launcher=scheduler, site=site)
     text = exp.preview(*CASES[case](exp, scheduler))
