@@ -182,3 +182,21 @@ def test_create_batch_settings_errors(tmp_path: Path) -> None:
         Experiment("l", exp_path=tmp_path / "a").create_batch_settings()
     with pytest.raises(ConfigError, match=r"create_batch_settings for slurm: .*bogus"):
         Experiment("s", exp_path=tmp_path / "b", launcher="slurm").create_batch_settings(bogus=1)
+
+
+@pytest.mark.parametrize("launcher", ["slurm", "pbs", "lsf"])
+def test_contract_run_settings_fields_reach_every_scheduler_script(
+    tmp_path: Path, launcher: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tokens = {k: _token() for k in ("arg", "env", "run_arg", "host", "batch")}
+    exp = Experiment("rc", exp_path=tmp_path / "exp", launcher=launcher)
+    rs = exp.create_run_settings("/bin/echo", [tokens["arg"]], env_vars={"TOKEN_VAR": tokens["env"]})
+    rs.set(f"x{tokens['run_arg']}", "1")
+    if launcher != "lsf":
+        rs.set_hostlist([tokens["host"]])
+    else:
+        tokens.pop("host")
+    batch = exp.create_batch_settings(nodes=1, batch_args={"comment" if launcher == "slurm" else "m": tokens["batch"]})
+    text = exp.preview(exp.create_model("m", rs, batch_settings=batch))
+    for name, token in tokens.items():
+        assert token in text, name
