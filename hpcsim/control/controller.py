@@ -55,7 +55,7 @@ class Controller:
                         out=str(unit.out),
                         err=str(unit.err),
                         exit_code_file=str(unit.exit_code_file),
-                        status=Status.RUNNING if scheduler_name == "local" else Status.QUEUED,
+                        status=scheduler.submitted_status,
                     )
                 )
         finally:

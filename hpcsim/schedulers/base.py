@@ -56,6 +56,8 @@ class Scheduler(abc.ABC):
     """Submit, observe and cancel jobs of one scheduler."""
 
     name: ClassVar[str]
+    #: what a job is right after a successful submit (local jobs start at once; batch jobs queue)
+    submitted_status: ClassVar[Status] = Status.QUEUED
 
     @abc.abstractmethod
     def submit(self, submission: Submission) -> str:

@@ -58,6 +58,7 @@ def _alive(native_id: str) -> bool:
 
 class LocalScheduler(Scheduler):
     name = "local"
+    submitted_status = Status.RUNNING
 
     def __init__(self) -> None:
         self._children: dict[str, subprocess.Popen[bytes]] = {}
