@@ -14,8 +14,9 @@ here = Path(__file__).resolve().parent
 exe_ex = sys.executable
 
 logger = get_logger("Experiment Log")
-# Initialize the Experiment ("auto" picks the scheduler on PATH, or runs locally)
-exp = Experiment("getting-started", launcher="auto")
+# Initialize the Experiment on this machine; on a cluster use launcher="auto" (the site's
+# or PATH's scheduler) or name one: "slurm", "pbs", "lsf"
+exp = Experiment("getting-started", launcher="local")
 
 # Initialize a RunSettings object
 model_settings = exp.create_run_settings(exe=exe_ex, exe_args=str(here / "application.py"))

@@ -12,7 +12,7 @@ from hpcsim import config
 from hpcsim.control.controller import Controller
 from hpcsim.control.generator import generate as generate_dirs
 from hpcsim.control.interrupt import defer_sigint
-from hpcsim.control.planner import BATCH_CLASSES, plan
+from hpcsim.control.planner import BATCH_CLASSES, LaunchUnit, plan
 from hpcsim.control.store import JobRecord, JobStore, store_path
 from hpcsim.control.summary import format_table, summary_rows
 from hpcsim.entities.ensemble import Ensemble
@@ -21,7 +21,7 @@ from hpcsim.entities.model import Model
 from hpcsim.entities.strategies import Strategy
 from hpcsim.errors import ConfigError, EntityExistsError, LaunchError
 from hpcsim.log import get_logger
-from hpcsim.schedulers import LAUNCHERS, detect_scheduler, get_scheduler
+from hpcsim.schedulers import LAUNCHERS, Scheduler, detect_scheduler, get_scheduler, in_allocation
 from hpcsim.settings.batch import BatchSettings
 from hpcsim.settings.bsub import BsubBatchSettings
 from hpcsim.settings.factory import create_run_settings
@@ -82,7 +82,7 @@ class Experiment:
         store = JobStore(store_path(path), create=False)
         meta = store.meta()
         exp = cls(meta["name"], path, launcher=meta["launcher"])
-        exp._controller = Controller(store, {meta["launcher"]: get_scheduler(meta["launcher"])})
+        exp._controller = Controller(store, exp._make_scheduler)
         exp._launched = store.latest()
         return exp
 
@@ -205,13 +205,25 @@ class Experiment:
 
     # -- launching --------------------------------------------------------------------------
 
+    def _make_scheduler(self, name: str) -> Scheduler:
+        return get_scheduler(name, self.exp_path)
+
     def _control(self) -> Controller:
         if self._controller is None:
-            scheduler = get_scheduler(self._launcher)
+            get_scheduler(self._launcher, self.exp_path)  # fail early for a scheduler hpcsim cannot drive
             store = JobStore(store_path(self.exp_path))
             store.set_meta(name=self.name, launcher=self._launcher)
-            self._controller = Controller(store, {self._launcher: scheduler})
+            self._controller = Controller(store, self._make_scheduler)
         return self._controller
+
+    def _plan(self, entities: Iterable[Entity]) -> list[LaunchUnit]:
+        return plan(
+            [e for e in entities if isinstance(e, (Model, Ensemble))],
+            self.exp_path,
+            self._launcher,
+            self.site,
+            in_allocation(self._launcher),
+        )
 
     @staticmethod
     def _models(entities: Iterable[Entity]) -> list[Model]:
@@ -234,9 +246,7 @@ class Experiment:
     def preview(self, *entities: Entity) -> str:
         """Print (and return) the exact scripts ``start`` would write and submit."""
         self._models(entities)
-        units = plan(
-            [e for e in entities if isinstance(e, (Model, Ensemble))], self.exp_path, self._launcher, self.site
-        )
+        units = self._plan(entities)
         text = "\n".join(f"# ==> {unit.script} <==\n{unit.text}" for unit in units)
         print(text, end="")
         return text
@@ -257,9 +267,7 @@ class Experiment:
         if self._dry_run:
             self.preview(*entities)
             return
-        units = plan(
-            [e for e in entities if isinstance(e, (Model, Ensemble))], self.exp_path, self._launcher, self.site
-        )
+        units = self._plan(entities)
         control = self._control()
         running = [
             r
@@ -274,7 +282,7 @@ class Experiment:
         records: list[JobRecord] = []
         try:
             with defer_sigint() as deferred:
-                records = control.launch(units, self._launcher)
+                records = control.launch(units)
                 self._launched.update((r.name, r) for r in records)
                 _log.info("launched %d job(s) in %s", len(records), self.exp_path)
             if deferred.hit:

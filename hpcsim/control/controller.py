@@ -8,13 +8,14 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 
 from hpcsim import config
 from hpcsim.control.planner import LaunchUnit
 from hpcsim.control.store import JobRecord, JobStore, NewJob
-from hpcsim.errors import HpcsimError
+from hpcsim.errors import InternalError
 from hpcsim.schedulers.base import JobUpdate, Scheduler, Submission
+from hpcsim.schedulers.batch import BatchScheduler
 from hpcsim.status import Status
 
 __all__ = ["Controller"]
@@ -23,44 +24,62 @@ _log = logging.getLogger("hpcsim.control")
 
 
 class Controller:
-    def __init__(self, store: JobStore, schedulers: Mapping[str, Scheduler]) -> None:
+    """Launch, follow and stop jobs; ``schedulers`` makes the adapter for a scheduler name
+    (each is made once, when first needed)."""
+
+    def __init__(self, store: JobStore, schedulers: Callable[[str], Scheduler]) -> None:
         self.store = store
-        self._schedulers = dict(schedulers)
+        self._make = schedulers
+        self._schedulers: dict[str, Scheduler] = {}
 
     def _scheduler(self, name: str) -> Scheduler:
-        try:
-            return self._schedulers[name]
-        except KeyError:
-            raise HpcsimError(f"job recorded under scheduler {name!r}, which this experiment cannot reach") from None
+        if name not in self._schedulers:
+            self._schedulers[name] = self._make(name)
+        return self._schedulers[name]
 
-    def launch(self, units: Sequence[LaunchUnit], scheduler_name: str) -> list[JobRecord]:
+    def launch(self, units: Sequence[LaunchUnit]) -> list[JobRecord]:
         """Write and submit every unit; what was submitted is recorded even if a later
         submission fails."""
-        scheduler = self._scheduler(scheduler_name)
         submitted: list[NewJob] = []
         try:
             for unit in units:
-                for directory in (unit.script.parent, *unit.dirs):
-                    directory.mkdir(parents=True, exist_ok=True)
-                unit.exit_code_file.unlink(missing_ok=True)
-                unit.script.write_text(unit.text)
-                native_id = scheduler.submit(Submission(unit.name, unit.script, unit.exit_code_file))
-                submitted.append(
-                    NewJob(
-                        name=unit.name,
-                        kind=unit.kind,
-                        scheduler=scheduler_name,
-                        native_id=native_id,
-                        script=str(unit.script),
-                        out=str(unit.out),
-                        err=str(unit.err),
-                        exit_code_file=str(unit.exit_code_file),
-                        status=scheduler.submitted_status,
-                    )
-                )
+                submitted += self._submit(unit)
         finally:
             records = self.store.add(submitted)
         return records
+
+    def _submit(self, unit: LaunchUnit) -> list[NewJob]:
+        scheduler = self._scheduler(unit.scheduler)
+        for directory in (unit.script.parent, *unit.dirs):
+            directory.mkdir(parents=True, exist_ok=True)
+        for stale in (unit.exit_code_file, *(m.exit_code_file for m in unit.members)):
+            stale.unlink(missing_ok=True)
+        unit.script.write_text(unit.text)
+        native_id = scheduler.submit(Submission(unit.name, unit.script, unit.exit_code_file))
+        jobs = [self._new(unit.name, unit.kind, unit, native_id, unit.out, unit.err, str(unit.exit_code_file))]
+        for index, member in enumerate(unit.members):
+            member_id = native_id
+            if unit.array:
+                if not isinstance(scheduler, BatchScheduler):
+                    raise InternalError(f"job array {unit.name!r} planned for {unit.scheduler!r}, which has none")
+                member_id = scheduler.task_id(native_id, index)
+            jobs.append(
+                self._new(member.name, "member", unit, member_id, member.out, member.err, str(member.exit_code_file))
+            )
+        return jobs
+
+    def _new(self, name: str, kind: str, unit: LaunchUnit, native_id: str, out: object, err: object, ec: str) -> NewJob:
+        return NewJob(
+            name=name,
+            kind=kind,
+            scheduler=unit.scheduler,
+            native_id=native_id,
+            script=str(unit.script),
+            out=str(out),
+            err=str(err),
+            exit_code_file=ec,
+            status=self._scheduler(unit.scheduler).submitted_status,
+        )
 
     def refresh(self, records: Sequence[JobRecord]) -> list[JobRecord]:
         """Ask each scheduler once about its unfinished jobs and record what changed."""
@@ -71,7 +90,7 @@ class Controller:
         changes: list[tuple[JobRecord, JobUpdate]] = []
         for name, pending in by_scheduler.items():
             updates = self._scheduler(name).status([r.ref for r in pending])
-            changes += [(r, updates[r.native_id]) for r in pending if r.native_id in updates]
+            changes += [(r, updates[r.ref]) for r in pending if r.ref in updates]
         self.store.update(changes)
         return self.store.refresh(records) if changes else list(records)
 
@@ -90,12 +109,12 @@ class Controller:
             if now >= next_progress:
                 self._progress(list(current.values()))
                 next_progress = now + every
-            by_ref = {r.native_id: r for r in pending}
+            by_ref = {r.ref: r for r in pending}
             for name in {r.scheduler for r in pending}:
                 scheduler = self._scheduler(name)
                 timeout = min(config.poll_interval(), max(next_progress - now, 0.0))
                 ready = scheduler.wait([r.ref for r in pending if r.scheduler == name], timeout)
-                for record in self.refresh([by_ref[ref.native_id] for ref in ready]):
+                for record in self.refresh([by_ref[ref] for ref in ready]):
                     current[record.id] = record
         return [current[r.id] for r in records]
 
@@ -110,6 +129,7 @@ class Controller:
         recorded its own exit code before the signal landed keeps that real outcome."""
         fresh = self.refresh(records)
         pending = [r for r in fresh if not r.status.is_terminal]
+        self._warn_shared(pending)
         changes: list[tuple[JobRecord, JobUpdate]] = []
         for name in {r.scheduler for r in pending}:
             scheduler = self._scheduler(name)
@@ -117,10 +137,22 @@ class Controller:
             scheduler.cancel([r.ref for r in mine])
             after = scheduler.status([r.ref for r in mine])
             for record in mine:
-                update = after.get(record.native_id, JobUpdate(Status.CANCELLED))
+                update = after.get(record.ref, JobUpdate(Status.CANCELLED))
                 ended_itself = update.status is Status.COMPLETED or (
-                    update.status.is_terminal and (update.exit_code or 0) > 0
+                    update.status.is_terminal and (update.exit_code or 0) > 0 and update.status is not Status.CANCELLED
                 )
                 changes.append((record, update if ended_itself else JobUpdate(Status.CANCELLED, None, reason)))
         self.store.update(changes)
         return self.store.refresh(fresh)
+
+    def _warn_shared(self, pending: Sequence[JobRecord]) -> None:
+        """Members of one batch job cannot be stopped alone: say which siblings go too."""
+        jobs = {r.native_id for r in pending if r.kind == "member"}
+        asked = {r.id for r in pending}
+        siblings = [
+            s.name
+            for s in self.store.latest().values()
+            if s.kind == "member" and s.native_id in jobs and s.id not in asked and not s.status.is_terminal
+        ]
+        if siblings:
+            _log.warning("members share their batch job, so these stop too: %s", ", ".join(siblings))

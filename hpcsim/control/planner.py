@@ -22,7 +22,7 @@ from hpcsim.settings.qsub import QsubBatchSettings
 from hpcsim.settings.sbatch import SbatchSettings
 from hpcsim.site.schema import SiteConfig
 
-__all__ = ["BATCH_CLASSES", "LaunchUnit", "env_contract", "plan"]
+__all__ = ["BATCH_CLASSES", "LaunchUnit", "MemberUnit", "env_contract", "plan"]
 
 #: the batch settings class each scheduler reads
 BATCH_CLASSES: dict[str, type[BatchSettings]] = {
@@ -36,11 +36,23 @@ _DIRECTIVE_PATH = re.compile(r"^[A-Za-z0-9_./+:@%=,-]+$")
 
 
 @dataclasses.dataclass(frozen=True)
+class MemberUnit:
+    """A model that runs as one step of a batch ensemble job, with its own exit code."""
+
+    name: str
+    out: Path
+    err: Path
+    exit_code_file: Path
+
+
+@dataclasses.dataclass(frozen=True)
 class LaunchUnit:
     """One script to submit, and where its pieces live."""
 
     name: str
     kind: str
+    #: the scheduler that runs it: the experiment's, or ``local`` for a step inside an allocation
+    scheduler: str
     script: Path
     exit_code_file: Path
     out: Path
@@ -48,6 +60,10 @@ class LaunchUnit:
     text: str
     #: directories that must exist before the script runs (entity dirs and their .hpcsim/)
     dirs: tuple[Path, ...] = ()
+    #: the members of a batch ensemble, in step order
+    members: tuple[MemberUnit, ...] = ()
+    #: members run as the tasks of a job array
+    array: bool = False
 
 
 def env_contract(model: Model, exp_path: Path) -> list[tuple[str, str]]:
@@ -87,6 +103,7 @@ def _local_unit(model: Model, exp_path: Path, site: SiteConfig | None) -> Launch
     return LaunchUnit(
         name=model.name,
         kind="model",
+        scheduler="local",
         script=Path(model.path) / ".hpcsim" / f"{model.name}.sh",
         exit_code_file=Path(step.exit_code_file),
         out=Path(step.out),
@@ -143,23 +160,33 @@ def _batch_unit(
     return LaunchUnit(
         name=name,
         kind=kind,
+        scheduler=scheduler,
         script=hidden / f"{name}.sh",
         exit_code_file=Path(job.exit_code_file),
         out=Path(job.out),
         err=Path(job.err),
         text=render_batch(scheduler, job, site.template_dir if site else None),
         dirs=(hidden, *(Path(s.exit_code_file).parent for s in job.steps)),
+        members=tuple(MemberUnit(s.name, Path(s.out), Path(s.err), Path(s.exit_code_file)) for s in job.steps)
+        if kind == "ensemble"
+        else (),
+        array=array,
     )
 
 
 def plan(
-    entities: Sequence[Model | Ensemble], exp_path: Path, launcher: str, site: SiteConfig | None = None
+    entities: Sequence[Model | Ensemble],
+    exp_path: Path,
+    launcher: str,
+    site: SiteConfig | None = None,
+    in_allocation: bool = False,
 ) -> list[LaunchUnit]:
     """Launch units for ``entities`` in order.
 
-    Locally every model is its own unit. Under a scheduler a model is one batch job (from
-    its batch settings, or the scheduler's defaults when it has none) and an ensemble with
-    batch settings is one job that runs its members as steps (or as a job array).
+    Locally every model is its own unit. Under a scheduler a model with batch settings is one
+    batch job; one without is a step (its launch command, e.g. ``srun``) when the driver runs
+    inside an allocation, else a batch job from the scheduler's and site's defaults. An
+    ensemble with batch settings is one job that runs its members as steps (or a job array).
     """
     if launcher == "local":
         models = [m for e in entities for m in (e.models if isinstance(e, Ensemble) else [e])]
@@ -185,6 +212,9 @@ def plan(
             )
             continue
         for model in entity.models if isinstance(entity, Ensemble) else [entity]:
+            if in_allocation and model.batch_settings is None:
+                units.append(_local_unit(model, exp_path, site))
+                continue
             units.append(
                 _batch_unit(
                     model.name, "model", Path(model.path), [model], model.batch_settings, launcher, exp_path, site

@@ -11,7 +11,16 @@ from typing import ClassVar
 
 from hpcsim.status import Status
 
-__all__ = ["JobRef", "JobUpdate", "Scheduler", "Submission", "finished", "read_exit_code"]
+__all__ = [
+    "JobRef",
+    "JobUpdate",
+    "Scheduler",
+    "Submission",
+    "aggregate",
+    "finished",
+    "outcome",
+    "read_exit_code",
+]
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,8 @@ class JobRef:
 
     native_id: str
     exit_code_file: str
+    #: a member step of a batch ensemble job: it shares the job's id and has its own exit code
+    member: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,7 +50,8 @@ class JobUpdate:
 
 
 def read_exit_code(path: str | Path) -> int | None:
-    """The exit code a script recorded, or None when it never got that far."""
+    """The exit code a script recorded, or None when it never got that far (a step writes
+    the file empty when it starts, and its exit code when it ends)."""
     try:
         return int(Path(path).read_text().strip())
     except (OSError, ValueError):
@@ -50,6 +62,51 @@ def finished(exit_code: int) -> JobUpdate:
     if exit_code == 0:
         return JobUpdate(Status.COMPLETED, 0)
     return JobUpdate(Status.FAILED, exit_code, f"exited with code {exit_code}")
+
+
+#: ends the scheduler imposed; a step killed by one of them reports it, not its signal's code
+_IMPOSED = frozenset({Status.CANCELLED, Status.TIMEOUT, Status.NODE_FAIL, Status.OOM})
+#: when parts of one job end differently, the job reports the first of these it finds
+_SEVERITY = (Status.CANCELLED, Status.NODE_FAIL, Status.OOM, Status.TIMEOUT, Status.FAILED, Status.COMPLETED)
+
+
+def aggregate(parts: Sequence[JobUpdate]) -> JobUpdate:
+    """One update for a job made of parts (array tasks, heterogeneous components)."""
+    active = [p.status for p in parts if not p.status.is_terminal]
+    if active:
+        return JobUpdate(Status.RUNNING if Status.RUNNING in active else Status.QUEUED)
+    worst = min(parts, key=lambda p: _SEVERITY.index(p.status))
+    codes = [p.exit_code for p in parts if p.exit_code is not None]
+    return JobUpdate(worst.status, max(codes) if codes else None, worst.reason)
+
+
+def outcome(job: JobUpdate, ref: JobRef) -> JobUpdate:
+    """What ``ref`` is, given what the scheduler says of its job and the exit code the
+    script (or, for a member, its step) recorded.
+
+    The recorded code is the truth for how a program ended, except when the scheduler ended
+    it (cancel, time limit, node failure, out of memory): then that is what happened. Without
+    a recorded code only the scheduler's own COMPLETED counts as success (it saw exit 0).
+    """
+    recorded = read_exit_code(ref.exit_code_file)
+    if recorded == 0:
+        return finished(0)
+    if job.status in _IMPOSED:
+        return JobUpdate(job.status, recorded if recorded is not None else job.exit_code, job.reason)
+    if recorded is not None:
+        return finished(recorded)
+    if not job.status.is_terminal:
+        if ref.member and job.status is Status.RUNNING and not Path(ref.exit_code_file).exists():
+            return JobUpdate(Status.QUEUED, None, "waiting for a free slot in its job")
+        return job
+    if job.status is Status.COMPLETED and not ref.member:
+        return JobUpdate(Status.COMPLETED, job.exit_code if job.exit_code is not None else 0, job.reason)
+    what = "this member" if ref.member else "the script"
+    return JobUpdate(
+        Status.FAILED,
+        job.exit_code,
+        job.reason or f"the job ended ({job.status.value}) before {what} recorded an exit code",
+    )
 
 
 class Scheduler(abc.ABC):
@@ -64,8 +121,9 @@ class Scheduler(abc.ABC):
         """Start the script; return the scheduler's native id."""
 
     @abc.abstractmethod
-    def status(self, jobs: Sequence[JobRef]) -> dict[str, JobUpdate]:
-        """Current state of ``jobs`` in one batched query, keyed by native id."""
+    def status(self, jobs: Sequence[JobRef]) -> dict[JobRef, JobUpdate]:
+        """Current state of ``jobs`` in one batched query; a job missing from the answer has
+        no news (its scheduler could not be asked)."""
 
     @abc.abstractmethod
     def cancel(self, jobs: Sequence[JobRef]) -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 from hpcsim._shell import run
 from hpcsim.errors import SubmitError
 
-__all__ = ["LAUNCHERS", "detect_scheduler"]
+__all__ = ["LAUNCHERS", "detect_scheduler", "in_allocation"]
 
 LAUNCHERS = ("local", "slurm", "pbs", "lsf")
+#: set in the environment of every process that runs inside a job of that scheduler
+_JOB_VARIABLES = {"slurm": "SLURM_JOB_ID", "pbs": "PBS_JOBID", "lsf": "LSB_JOBID"}
 
 _COMMANDS = {
     "slurm": ("sbatch", "squeue", "scancel", "sacct"),
@@ -33,3 +36,9 @@ def detect_scheduler() -> str:
         if all(shutil.which(c) for c in commands) and (name != "pbs" or _is_pbs()):
             return name
     return "local"
+
+
+def in_allocation(scheduler: str) -> bool:
+    """Whether this process runs inside a job of ``scheduler`` (a batch script, salloc)."""
+    variable = _JOB_VARIABLES.get(scheduler)
+    return variable is not None and bool(os.environ.get(variable))

@@ -83,8 +83,8 @@ class LocalScheduler(Scheduler):
             return JobUpdate(Status.FAILED, returncode, f"killed by {signal.Signals(-returncode).name}")
         return JobUpdate(Status.FAILED, returncode, "ended without recording an exit code (killed?)")
 
-    def status(self, jobs: Sequence[JobRef]) -> dict[str, JobUpdate]:
-        return {job.native_id: self._update(job) for job in jobs}
+    def status(self, jobs: Sequence[JobRef]) -> dict[JobRef, JobUpdate]:
+        return {job: self._update(job) for job in jobs}
 
     def cancel(self, jobs: Sequence[JobRef]) -> None:
         """SIGTERM each job's process group, then SIGKILL what is left after the grace time."""

@@ -10,7 +10,7 @@ import pytest
 
 from hpcsim import Experiment, Model, Status
 from hpcsim.control.store import JobStore, store_path
-from hpcsim.errors import ConfigError, EntityExistsError, LaunchError, SettingsError
+from hpcsim.errors import ConfigError, EntityExistsError, LaunchError, SettingsError, SubmitError
 from hpcsim.settings import BatchSettings
 
 from ..conftest import APPS
@@ -156,15 +156,18 @@ def test_batch_settings_refused_by_the_local_launcher(exp: Experiment, python_ex
     assert not Path(model.path).exists()
 
 
-def test_scheduler_launchers_preview_but_cannot_launch_yet(
-    tmp_path: Path, python_exe: str, capsys: pytest.CaptureFixture[str]
+def test_missing_sbatch_is_a_submit_error_and_nothing_is_recorded(
+    tmp_path: Path, python_exe: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    exp = Experiment("later", exp_path=tmp_path / "exp", launcher="slurm")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    exp = Experiment("nosched", exp_path=tmp_path / "exp", launcher="slurm")
     model = exp.create_model("m", exp.create_run_settings(python_exe, [REPORT]))
     assert "#SBATCH --job-name=m\n" in exp.preview(model)
-    with pytest.raises(ConfigError, match="'slurm' scheduler cannot be driven yet"):
+    with pytest.raises(SubmitError, match="sbatch is not on PATH") as caught:
         exp.start(model)
-    assert not exp.exp_path.exists()
+    assert caught.value.returncode == 127
+    assert caught.value.argv[0] == "sbatch"
+    assert exp.summary_data() == []
 
 
 def test_empty_ensemble_cannot_start(exp: Experiment) -> None:

@@ -3,6 +3,7 @@
 # hpcsim model envy: runs on this machine, no scheduler
 # step 0: model envy
 hpcsim_step_0() {
+    : >/scratch/proj/golden-exp/envy/.hpcsim/envy.ec
     (
         cd /scratch/proj/golden-exp/envy || exit
         export LIST=a,b,c

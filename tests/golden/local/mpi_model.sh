@@ -3,6 +3,7 @@
 # hpcsim model mpi: runs on this machine, no scheduler
 # step 0: model mpi
 hpcsim_step_0() {
+    : >/scratch/proj/golden-exp/mpi/.hpcsim/mpi.ec
     (
         cd /scratch/proj/golden-exp/mpi || exit
         export OMP_NUM_THREADS=4

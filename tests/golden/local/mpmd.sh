@@ -3,6 +3,7 @@
 # hpcsim model coupled: runs on this machine, no scheduler
 # step 0: model coupled
 hpcsim_step_0() {
+    : >/scratch/proj/golden-exp/coupled/.hpcsim/coupled.ec
     (
         cd /scratch/proj/golden-exp/coupled || exit
         export A=1

@@ -10,13 +10,14 @@
 
 # step 0: model ens_0
 hpcsim_step_0() {
+    : >/scratch/proj/golden-exp/ens/ens_0/.hpcsim/ens_0.ec
     (
         cd /scratch/proj/golden-exp/ens/ens_0 || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=ens_0
         export HPCSIM_KEYOUT=ens_0
         export SSKEYOUT=ens_0
-        exec jsrun -E HPCSIM_EXP -E HPCSIM_ENTITY -E HPCSIM_KEYOUT -E SSKEYOUT /bin/echo member --dt=0.1
+        exec mpirun -x HPCSIM_EXP -x HPCSIM_ENTITY -x HPCSIM_KEYOUT -x SSKEYOUT /bin/echo member --dt=0.1
     ) >/scratch/proj/golden-exp/ens/ens_0/ens_0.out 2>/scratch/proj/golden-exp/ens/ens_0/ens_0.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/ens/ens_0/.hpcsim/ens_0.ec
@@ -25,13 +26,14 @@ hpcsim_step_0() {
 
 # step 1: model ens_1
 hpcsim_step_1() {
+    : >/scratch/proj/golden-exp/ens/ens_1/.hpcsim/ens_1.ec
     (
         cd /scratch/proj/golden-exp/ens/ens_1 || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=ens_1
         export HPCSIM_KEYOUT=ens_1
         export SSKEYOUT=ens_1
-        exec jsrun -E HPCSIM_EXP -E HPCSIM_ENTITY -E HPCSIM_KEYOUT -E SSKEYOUT /bin/echo member --dt=0.1
+        exec mpirun -x HPCSIM_EXP -x HPCSIM_ENTITY -x HPCSIM_KEYOUT -x SSKEYOUT /bin/echo member --dt=0.1
     ) >/scratch/proj/golden-exp/ens/ens_1/ens_1.out 2>/scratch/proj/golden-exp/ens/ens_1/ens_1.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/ens/ens_1/.hpcsim/ens_1.ec
@@ -40,13 +42,14 @@ hpcsim_step_1() {
 
 # step 2: model ens_2
 hpcsim_step_2() {
+    : >/scratch/proj/golden-exp/ens/ens_2/.hpcsim/ens_2.ec
     (
         cd /scratch/proj/golden-exp/ens/ens_2 || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=ens_2
         export HPCSIM_KEYOUT=ens_2
         export SSKEYOUT=ens_2
-        exec jsrun -E HPCSIM_EXP -E HPCSIM_ENTITY -E HPCSIM_KEYOUT -E SSKEYOUT /bin/echo member --dt=0.2
+        exec mpirun -x HPCSIM_EXP -x HPCSIM_ENTITY -x HPCSIM_KEYOUT -x SSKEYOUT /bin/echo member --dt=0.2
     ) >/scratch/proj/golden-exp/ens/ens_2/ens_2.out 2>/scratch/proj/golden-exp/ens/ens_2/ens_2.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/ens/ens_2/.hpcsim/ens_2.ec
@@ -55,13 +58,14 @@ hpcsim_step_2() {
 
 # step 3: model ens_3
 hpcsim_step_3() {
+    : >/scratch/proj/golden-exp/ens/ens_3/.hpcsim/ens_3.ec
     (
         cd /scratch/proj/golden-exp/ens/ens_3 || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=ens_3
         export HPCSIM_KEYOUT=ens_3
         export SSKEYOUT=ens_3
-        exec jsrun -E HPCSIM_EXP -E HPCSIM_ENTITY -E HPCSIM_KEYOUT -E SSKEYOUT /bin/echo member --dt=0.2
+        exec mpirun -x HPCSIM_EXP -x HPCSIM_ENTITY -x HPCSIM_KEYOUT -x SSKEYOUT /bin/echo member --dt=0.2
     ) >/scratch/proj/golden-exp/ens/ens_3/ens_3.out 2>/scratch/proj/golden-exp/ens/ens_3/ens_3.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/ens/ens_3/.hpcsim/ens_3.ec

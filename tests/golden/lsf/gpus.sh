@@ -12,11 +12,12 @@
 
 # step 0: model gpu
 hpcsim_step_0() {
+    : >/scratch/proj/golden-exp/gpu/.hpcsim/gpu.ec
     (
         cd /scratch/proj/golden-exp/gpu || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=gpu
-        exec jsrun -E HPCSIM_EXP -E HPCSIM_ENTITY /bin/echo gpu
+        exec mpirun -x HPCSIM_EXP -x HPCSIM_ENTITY /bin/echo gpu
     ) >/scratch/proj/golden-exp/gpu/gpu.out 2>/scratch/proj/golden-exp/gpu/gpu.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/gpu/.hpcsim/gpu.ec

@@ -13,11 +13,12 @@ echo "start $(date)"
 
 # step 0: model pre
 hpcsim_step_0() {
+    : >/scratch/proj/golden-exp/pre/.hpcsim/pre.ec
     (
         cd /scratch/proj/golden-exp/pre || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=pre
-        exec jsrun -E HPCSIM_EXP -E HPCSIM_ENTITY /bin/echo pre
+        exec mpirun -x HPCSIM_EXP -x HPCSIM_ENTITY /bin/echo pre
     ) >/scratch/proj/golden-exp/pre/pre.out 2>/scratch/proj/golden-exp/pre/pre.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/pre/.hpcsim/pre.ec

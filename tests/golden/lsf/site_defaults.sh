@@ -10,11 +10,12 @@
 
 # step 0: model sim
 hpcsim_step_0() {
+    : >/scratch/proj/golden-exp/sim/.hpcsim/sim.ec
     (
         cd /scratch/proj/golden-exp/sim || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=sim
-        exec jsrun -E HPCSIM_EXP -E HPCSIM_ENTITY /bin/echo hello world
+        exec mpirun -x HPCSIM_EXP -x HPCSIM_ENTITY /bin/echo hello world
     ) >/scratch/proj/golden-exp/sim/sim.out 2>/scratch/proj/golden-exp/sim/sim.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/sim/.hpcsim/sim.ec

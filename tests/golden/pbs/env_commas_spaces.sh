@@ -10,6 +10,7 @@
 
 # step 0: model envy
 hpcsim_step_0() {
+    : >/scratch/proj/golden-exp/envy/.hpcsim/envy.ec
     (
         cd /scratch/proj/golden-exp/envy || exit
         export LIST=a,b,c
@@ -20,7 +21,7 @@ hpcsim_step_0() {
         export HPCSIM_ENTITY=envy
         export HPCSIM_KEYOUT=envy
         export SSKEYOUT=envy
-        exec mpiexec --envall /bin/echo '$HOME' 'a;b'
+        exec mpirun -x LIST -x SPACED -x QUOTED -x INHERIT -x HPCSIM_EXP -x HPCSIM_ENTITY -x HPCSIM_KEYOUT -x SSKEYOUT /bin/echo '$HOME' 'a;b'
     ) >/scratch/proj/golden-exp/envy/envy.out 2>/scratch/proj/golden-exp/envy/envy.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/envy/.hpcsim/envy.ec

@@ -11,13 +11,14 @@
 
 # step 0: model arr_0
 hpcsim_step_0() {
+    : >/scratch/proj/golden-exp/arr/arr_0/.hpcsim/arr_0.ec
     (
         cd /scratch/proj/golden-exp/arr/arr_0 || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=arr_0
         export HPCSIM_KEYOUT=arr_0
         export SSKEYOUT=arr_0
-        exec mpiexec --envall /bin/echo task
+        exec mpirun -x HPCSIM_EXP -x HPCSIM_ENTITY -x HPCSIM_KEYOUT -x SSKEYOUT /bin/echo task
     ) >/scratch/proj/golden-exp/arr/arr_0/arr_0.out 2>/scratch/proj/golden-exp/arr/arr_0/arr_0.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/arr/arr_0/.hpcsim/arr_0.ec
@@ -26,13 +27,14 @@ hpcsim_step_0() {
 
 # step 1: model arr_1
 hpcsim_step_1() {
+    : >/scratch/proj/golden-exp/arr/arr_1/.hpcsim/arr_1.ec
     (
         cd /scratch/proj/golden-exp/arr/arr_1 || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=arr_1
         export HPCSIM_KEYOUT=arr_1
         export SSKEYOUT=arr_1
-        exec mpiexec --envall /bin/echo task
+        exec mpirun -x HPCSIM_EXP -x HPCSIM_ENTITY -x HPCSIM_KEYOUT -x SSKEYOUT /bin/echo task
     ) >/scratch/proj/golden-exp/arr/arr_1/arr_1.out 2>/scratch/proj/golden-exp/arr/arr_1/arr_1.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/arr/arr_1/.hpcsim/arr_1.ec
@@ -41,13 +43,14 @@ hpcsim_step_1() {
 
 # step 2: model arr_2
 hpcsim_step_2() {
+    : >/scratch/proj/golden-exp/arr/arr_2/.hpcsim/arr_2.ec
     (
         cd /scratch/proj/golden-exp/arr/arr_2 || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=arr_2
         export HPCSIM_KEYOUT=arr_2
         export SSKEYOUT=arr_2
-        exec mpiexec --envall /bin/echo task
+        exec mpirun -x HPCSIM_EXP -x HPCSIM_ENTITY -x HPCSIM_KEYOUT -x SSKEYOUT /bin/echo task
     ) >/scratch/proj/golden-exp/arr/arr_2/arr_2.out 2>/scratch/proj/golden-exp/arr/arr_2/arr_2.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/arr/arr_2/.hpcsim/arr_2.ec
@@ -61,5 +64,4 @@ case "$PBS_ARRAY_INDEX" in
     *) echo "hpcsim: no step for array index $PBS_ARRAY_INDEX" >&2; false ;;
 esac
 rc=$?
-printf '%s\n' "$rc" >/scratch/proj/golden-exp/arr/.hpcsim/arr.job.ec
 exit "$rc"

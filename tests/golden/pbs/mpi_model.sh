@@ -10,6 +10,7 @@
 
 # step 0: model mpi
 hpcsim_step_0() {
+    : >/scratch/proj/golden-exp/mpi/.hpcsim/mpi.ec
     (
         cd /scratch/proj/golden-exp/mpi || exit
         export OMP_NUM_THREADS=4

@@ -10,6 +10,7 @@
 
 # step 0: model ens_0
 hpcsim_step_0() {
+    : >/scratch/proj/golden-exp/ens/ens_0/.hpcsim/ens_0.ec
     (
         cd /scratch/proj/golden-exp/ens/ens_0 || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
@@ -25,6 +26,7 @@ hpcsim_step_0() {
 
 # step 1: model ens_1
 hpcsim_step_1() {
+    : >/scratch/proj/golden-exp/ens/ens_1/.hpcsim/ens_1.ec
     (
         cd /scratch/proj/golden-exp/ens/ens_1 || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
@@ -40,6 +42,7 @@ hpcsim_step_1() {
 
 # step 2: model ens_2
 hpcsim_step_2() {
+    : >/scratch/proj/golden-exp/ens/ens_2/.hpcsim/ens_2.ec
     (
         cd /scratch/proj/golden-exp/ens/ens_2 || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
@@ -55,6 +58,7 @@ hpcsim_step_2() {
 
 # step 3: model ens_3
 hpcsim_step_3() {
+    : >/scratch/proj/golden-exp/ens/ens_3/.hpcsim/ens_3.ec
     (
         cd /scratch/proj/golden-exp/ens/ens_3 || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp

@@ -13,6 +13,7 @@
 
 # step 0: model gpu
 hpcsim_step_0() {
+    : >/scratch/proj/golden-exp/gpu/.hpcsim/gpu.ec
     (
         cd /scratch/proj/golden-exp/gpu || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp

@@ -11,6 +11,7 @@
 
 # step 0: model arr_0
 hpcsim_step_0() {
+    : >/scratch/proj/golden-exp/arr/arr_0/.hpcsim/arr_0.ec
     (
         cd /scratch/proj/golden-exp/arr/arr_0 || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
@@ -26,6 +27,7 @@ hpcsim_step_0() {
 
 # step 1: model arr_1
 hpcsim_step_1() {
+    : >/scratch/proj/golden-exp/arr/arr_1/.hpcsim/arr_1.ec
     (
         cd /scratch/proj/golden-exp/arr/arr_1 || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
@@ -41,6 +43,7 @@ hpcsim_step_1() {
 
 # step 2: model arr_2
 hpcsim_step_2() {
+    : >/scratch/proj/golden-exp/arr/arr_2/.hpcsim/arr_2.ec
     (
         cd /scratch/proj/golden-exp/arr/arr_2 || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
@@ -61,5 +64,4 @@ case "$SLURM_ARRAY_TASK_ID" in
     *) echo "hpcsim: no step for array index $SLURM_ARRAY_TASK_ID" >&2; false ;;
 esac
 rc=$?
-printf '%s\n' "$rc" >/scratch/proj/golden-exp/arr/.hpcsim/arr.job.ec
 exit "$rc"

@@ -10,6 +10,7 @@
 
 # step 0: model coupled
 hpcsim_step_0() {
+    : >/scratch/proj/golden-exp/coupled/.hpcsim/coupled.ec
     (
         cd /scratch/proj/golden-exp/coupled || exit
         export A=1

@@ -13,6 +13,7 @@ echo "start $(date)"
 
 # step 0: model pre
 hpcsim_step_0() {
+    : >/scratch/proj/golden-exp/pre/.hpcsim/pre.ec
     (
         cd /scratch/proj/golden-exp/pre || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp

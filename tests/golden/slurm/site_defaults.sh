@@ -13,6 +13,7 @@ module load cudatoolkit
 
 # step 0: model sim
 hpcsim_step_0() {
+    : >/scratch/proj/golden-exp/sim/.hpcsim/sim.ec
     (
         cd /scratch/proj/golden-exp/sim || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp

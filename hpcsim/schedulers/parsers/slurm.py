@@ -1,0 +1,134 @@
+"""Slurm command output: ``sbatch``, ``squeue``, ``sacct``. Pure functions, tested on output
+recorded from a real Slurm 22.05 cluster (``tests/fixtures/schedulers/slurm``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from hpcsim.schedulers.base import JobUpdate, aggregate
+from hpcsim.status import Status
+
+__all__ = ["SACCT_FIELDS", "SQUEUE_FORMAT", "base_id", "parse_sacct", "parse_sbatch", "parse_squeue"]
+
+#: ``squeue -o`` format the parser reads: id (``123``, ``123_4``, ``123+1``), state, reason
+SQUEUE_FORMAT = "%i|%T|%r"
+#: ``sacct -o`` fields the parser reads (with ``-X -n -P``)
+SACCT_FIELDS = "JobID,State,ExitCode,Reason"
+
+# https://slurm.schedmd.com/squeue.html#SECTION_JOB-STATE-CODES
+_STATES = {
+    "PENDING": Status.QUEUED,
+    "CONFIGURING": Status.QUEUED,
+    "REQUEUED": Status.QUEUED,
+    "REQUEUE_FED": Status.QUEUED,
+    "REQUEUE_HOLD": Status.QUEUED,
+    "RESV_DEL_HOLD": Status.QUEUED,
+    "RUNNING": Status.RUNNING,
+    "COMPLETING": Status.RUNNING,
+    "SUSPENDED": Status.RUNNING,
+    "STOPPED": Status.RUNNING,
+    "SIGNALING": Status.RUNNING,
+    "STAGE_OUT": Status.RUNNING,
+    "RESIZING": Status.RUNNING,
+    "COMPLETED": Status.COMPLETED,
+    "FAILED": Status.FAILED,
+    "SPECIAL_EXIT": Status.FAILED,
+    "CANCELLED": Status.CANCELLED,
+    "PREEMPTED": Status.CANCELLED,
+    "REVOKED": Status.CANCELLED,
+    "TIMEOUT": Status.TIMEOUT,
+    "DEADLINE": Status.TIMEOUT,
+    "NODE_FAIL": Status.NODE_FAIL,
+    "BOOT_FAIL": Status.NODE_FAIL,
+    "OUT_OF_MEMORY": Status.OOM,
+}
+_SUBMITTED = re.compile(r"^Submitted batch job (\d+)(?:\s+on cluster \S+)?\s*$", re.MULTILINE)
+_PARSABLE = re.compile(r"^(\d+)(?:;\S+)?\s*$")
+_COMPONENT = re.compile(r"^(\d+)(?:_(\d+|\[[^\]]*\])|\+(\d+))?$")
+
+
+def parse_sbatch(out: str) -> str:
+    """The job id in ``sbatch`` output (``Submitted batch job 123`` or ``--parsable``'s
+    ``123[;cluster]``)."""
+    match = _SUBMITTED.search(out) or _PARSABLE.match(out.strip())
+    if match is None:
+        raise ValueError(f"no job id in sbatch output {out.strip()!r}")
+    return match.group(1)
+
+
+def base_id(native_id: str) -> str:
+    """The job an id belongs to: ``123`` for ``123``, array task ``123_4`` and
+    heterogeneous component ``123+1``."""
+    match = _COMPONENT.match(native_id.strip())
+    if match is None:
+        raise ValueError(f"{native_id!r} is not a Slurm job id")
+    return match.group(1)
+
+
+def _state(word: str, native_id: str) -> Status:
+    # sacct writes "CANCELLED by 1000"; squeue may add flags after a '+'
+    name = word.split()[0].split("+")[0] if word.strip() else ""
+    try:
+        return _STATES[name]
+    except KeyError:
+        raise ValueError(f"unknown Slurm job state {word!r} for job {native_id}") from None
+
+
+def _reason(text: str) -> str:
+    return "" if text in ("", "None", "(null)") else text
+
+
+def _with_aggregates(jobs: dict[str, JobUpdate]) -> dict[str, JobUpdate]:
+    """Add one entry per array or heterogeneous job summarising its parts, so that a job
+    submitted as ``123`` can be followed once Slurm lists it as ``123_0``, ``123_1``..."""
+    parts: dict[str, list[JobUpdate]] = {}
+    for native_id, update in jobs.items():
+        base = base_id(native_id)
+        if base != native_id:
+            parts.setdefault(base, []).append(update)
+    for base, updates in parts.items():
+        jobs.setdefault(base, aggregate(updates))
+    return jobs
+
+
+def _rows(text: str, width: int, what: str) -> Iterable[list[str]]:
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        cols = line.split("|")
+        if len(cols) < width:
+            raise ValueError(f"malformed {what} line {line!r}: expected {width} '|'-separated fields")
+        yield cols
+
+
+def parse_squeue(text: str) -> dict[str, JobUpdate]:
+    """``squeue -h -r -t all -o '%i|%T|%r'`` as updates keyed by job id; exit codes are not
+    in squeue's output, so they are None."""
+    jobs = {}
+    for native_id, state, reason, *_ in _rows(text, 3, "squeue"):
+        jobs[native_id] = JobUpdate(_state(state, native_id), None, _reason(reason))
+    return _with_aggregates(jobs)
+
+
+def _exit_code(field: str) -> tuple[int | None, str]:
+    """``rc:signal`` → (rc, what the signal means)."""
+    rc, _, signal = field.partition(":")
+    if not rc.isdigit():
+        return None, ""
+    if signal.isdigit() and int(signal):
+        return int(rc), f"killed by signal {signal}"
+    return int(rc), ""
+
+
+def parse_sacct(text: str) -> dict[str, JobUpdate]:
+    """``sacct -X -n -P -o JobID,State,ExitCode,Reason`` as updates keyed by job id."""
+    jobs = {}
+    for native_id, state, code, reason, *_ in _rows(text, 4, "sacct"):
+        status = _state(state, native_id)
+        exit_code, signal = _exit_code(code)
+        why = _reason(reason) or signal
+        if status is Status.FAILED and not why and exit_code:
+            why = f"exited with code {exit_code}"
+        jobs[native_id] = JobUpdate(status, exit_code, why)
+    return _with_aggregates(jobs)
