@@ -13,8 +13,9 @@ __all__ = ["SACCT_FIELDS", "SQUEUE_FORMAT", "base_id", "parse_sacct", "parse_sba
 
 #: ``squeue -o`` format the parser reads: id (``123``, ``123_4``, ``123+1``), state, reason
 SQUEUE_FORMAT = "%i|%T|%r"
-#: ``sacct -o`` fields the parser reads (with ``-X -n -P``)
-SACCT_FIELDS = "JobID,State,ExitCode,Reason"
+#: ``sacct -o`` fields the parser reads (with ``-X -n -P``); its Reason column is the last
+#: pending reason (finished array tasks keep "JobArrayTaskLimit"), so it is not asked for
+SACCT_FIELDS = "JobID,State,ExitCode"
 
 # https://slurm.schedmd.com/squeue.html#SECTION_JOB-STATE-CODES
 _STATES = {
@@ -122,13 +123,11 @@ def _exit_code(field: str) -> tuple[int | None, str]:
 
 
 def parse_sacct(text: str) -> dict[str, JobUpdate]:
-    """``sacct -X -n -P -o JobID,State,ExitCode,Reason`` as updates keyed by job id."""
+    """``sacct -X -n -P -o JobID,State,ExitCode`` as updates keyed by job id."""
     jobs = {}
-    for native_id, state, code, reason, *_ in _rows(text, 4, "sacct"):
+    for native_id, state, code, *_ in _rows(text, 3, "sacct"):
         status = _state(state, native_id)
         exit_code, signal = _exit_code(code)
-        why = _reason(reason) or signal
-        if status is Status.FAILED and not why and exit_code:
-            why = f"exited with code {exit_code}"
+        why = signal or (f"exited with code {exit_code}" if status is Status.FAILED and exit_code else "")
         jobs[native_id] = JobUpdate(status, exit_code, why)
     return _with_aggregates(jobs)
