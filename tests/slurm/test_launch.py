@@ -1,0 +1,247 @@
+"""Launching, following and stopping jobs on the real Slurm test cluster through hpcsim."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hpcsim import Experiment, Status
+from hpcsim.control.store import JobStore, store_path
+from hpcsim.errors import SubmitError
+
+from ..conftest import APPS
+
+pytestmark = pytest.mark.slurm
+
+REPORT = str(APPS / "report.py")
+WAIT_FOR = str(APPS / "wait_for.sh")
+
+
+@pytest.fixture
+def sexp(slurm_cluster: Any, tmp_path: Path) -> Any:
+    """A Slurm experiment whose unfinished jobs are cancelled at the end."""
+    experiment = Experiment("slurm-exp", exp_path=tmp_path / "exp", launcher="slurm")
+    yield experiment
+    if experiment._launched:
+        experiment.stop(*experiment._launched)
+
+
+def _output(path: Path) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads(path.read_text())
+    return result
+
+
+def _wait_until(predicate: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.1)
+
+
+def test_sbatch_model_completes_with_output_in_entity_dir(sexp: Experiment, python_exe: str) -> None:
+    rs = sexp.create_run_settings(python_exe, [REPORT, "hello"])
+    model = sexp.create_model("hello", rs, batch_settings=sexp.create_batch_settings(nodes=1, time="00:05:00"))
+    sexp.start(model)
+    [record] = sexp.summary_data()
+    assert (record["status"], record["exit_code"]) == ("COMPLETED", 0)
+    out = _output(Path(model.path) / "hello.out")
+    assert out["argv"] == ["hello"]
+    assert out["slurm"]["SLURM_JOB_ID"] == record["job_id"]
+    assert (Path(model.path) / "hello.err").read_text() == "to stderr\n"
+
+
+def test_model_without_batch_settings_outside_an_allocation_is_a_batch_job(
+    sexp: Experiment, python_exe: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SLURM_JOB_ID", raising=False)
+    model = sexp.create_model("plain", sexp.create_run_settings(python_exe, [REPORT]))
+    sexp.start(model)
+    assert sexp.get_status(model) == [Status.COMPLETED]
+    assert _output(Path(model.path) / "plain.out")["slurm"]["SLURM_JOB_ID"]
+
+
+def test_failing_app_is_failed_with_its_exit_code(sexp: Experiment, python_exe: str) -> None:
+    model = sexp.create_model("fails", sexp.create_run_settings(python_exe, [REPORT, "--exit=7"]))
+    sexp.start(model)
+    [record] = sexp.summary_data()
+    assert (record["status"], record["exit_code"]) == ("FAILED", 7)
+
+
+def test_stop_cancels_a_running_job(sexp: Experiment, tmp_path: Path) -> None:
+    model = sexp.create_model("waits", sexp.create_run_settings(WAIT_FOR, [str(tmp_path / "never")]))
+    sexp.start(model, block=False)
+    _wait_until(lambda: sexp.get_status(model) == [Status.RUNNING], 30, "the job to run")
+    sexp.stop(model)
+    assert sexp.get_status(model) == [Status.CANCELLED]
+    job_id = sexp.summary_data()[0]["job_id"]
+    state = subprocess.run(["squeue", "-h", "-t", "all", "-j", job_id, "-o", "%T"], capture_output=True, text=True)
+    assert state.stdout.strip() == "CANCELLED"
+
+
+def test_three_node_job_sees_three_hosts(sexp: Experiment, python_exe: str) -> None:
+    rs = sexp.create_run_settings(python_exe, [REPORT], run_args={"nodes": 3, "ntasks-per-node": 1})
+    model = sexp.create_model("wide", rs, batch_settings=sexp.create_batch_settings(nodes=3, time="00:05:00"))
+    sexp.start(model)
+    assert sexp.get_status(model) == [Status.COMPLETED]
+    lines = (Path(model.path) / "wide.out").read_text().splitlines()
+    assert len({json.loads(line)["host"] for line in lines}) == 3
+
+
+def test_batch_ensemble_reports_every_member(sexp: Experiment, python_exe: str) -> None:
+    rs = sexp.create_run_settings(python_exe, [REPORT], run_args={"nodes": 1, "ntasks": 1})
+    ens = sexp.create_ensemble(
+        "six",
+        params={"code": [0, 0, 0, 5, 0, 0]},
+        run_settings=rs,
+        batch_settings=sexp.create_batch_settings(nodes=3, time="00:05:00"),
+    )
+    for member in ens.models:
+        member.run_settings.add_exe_args(f"--exit={member.params['code']}")
+    sexp.start(ens)
+    statuses = dict(zip([m.name for m in ens.models], sexp.get_status(ens), strict=True))
+    assert statuses == {f"six_{i}": Status.FAILED if i == 3 else Status.COMPLETED for i in range(6)}
+    rows = {r["name"]: r for r in sexp.summary_data()}
+    assert rows["six_3"]["exit_code"] == 5
+    assert rows["six"]["status"] == "FAILED"
+    assert {rows[f"six_{i}"]["job_id"] for i in range(6)} == {rows["six"]["job_id"]}
+    hosts = {_output(Path(m.path) / f"{m.name}.out")["host"] for m in ens.models}
+    assert len(hosts) > 1
+
+
+def test_ensemble_as_job_array_reports_tasks(sexp: Experiment, python_exe: str) -> None:
+    rs = sexp.create_run_settings(python_exe, [REPORT])
+    ens = sexp.create_ensemble(
+        "arr",
+        params={"code": [0, 4, 0]},
+        run_settings=rs,
+        batch_settings=sexp.create_batch_settings(nodes=1, time="00:05:00"),
+        array=True,
+    )
+    for member in ens.models:
+        member.run_settings.add_exe_args(f"--exit={member.params['code']}")
+    sexp.start(ens)
+    assert sexp.get_status(ens) == [Status.COMPLETED, Status.FAILED, Status.COMPLETED]
+    rows = {r["name"]: r for r in sexp.summary_data()}
+    job = rows["arr"]["job_id"]
+    assert [rows[f"arr_{i}"]["job_id"] for i in range(3)] == [f"{job}_{i}" for i in range(3)]
+    assert rows["arr_1"]["exit_code"] == 4
+    assert rows["arr"]["status"] == "FAILED"
+
+
+def test_time_limit_exceeded_is_timeout(sexp: Experiment, tmp_path: Path) -> None:
+    rs = sexp.create_run_settings(WAIT_FOR, [str(tmp_path / "never")])
+    model = sexp.create_model("slow", rs, batch_settings=sexp.create_batch_settings(time="00:01:00"))
+    sexp.start(model)
+    [record] = sexp.summary_data()
+    assert record["status"] == "TIMEOUT"
+
+
+def test_unknown_partition_is_a_submit_error_and_nothing_runs(sexp: Experiment, python_exe: str) -> None:
+    batch = sexp.create_batch_settings(queue="nosuchpartition")
+    model = sexp.create_model("lost", sexp.create_run_settings(python_exe, [REPORT]), batch_settings=batch)
+    with pytest.raises(SubmitError, match="invalid partition specified") as caught:
+        sexp.start(model)
+    assert caught.value.returncode == 1
+    assert caught.value.argv[0] == "sbatch"
+    assert sexp.summary_data() == []
+
+
+def test_impossible_request_is_a_submit_error(sexp: Experiment, python_exe: str) -> None:
+    batch = sexp.create_batch_settings(nodes=40)
+    model = sexp.create_model("huge", sexp.create_run_settings(python_exe, [REPORT]), batch_settings=batch)
+    with pytest.raises(SubmitError, match="More processors requested than permitted"):
+        sexp.start(model)
+    assert sexp.summary_data() == []
+
+
+def test_unknown_account_is_a_submit_error(slurm_cluster: Any, sexp: Experiment, python_exe: str) -> None:
+    if not slurm_cluster.accounting:
+        pytest.fail("the cluster runs without accounting; start it with HPCSIM_CLUSTER_ACCOUNTING=1")
+    batch = sexp.create_batch_settings(account="nosuchaccount")
+    model = sexp.create_model("acct", sexp.create_run_settings(python_exe, [REPORT]), batch_settings=batch)
+    with pytest.raises(SubmitError, match="Invalid account"):
+        sexp.start(model)
+    assert sexp.summary_data() == []
+
+
+DRIVER = textwrap.dedent(
+    """
+    import sys
+    from hpcsim import Experiment
+    exp = Experiment("killed", exp_path=sys.argv[1], launcher="slurm")
+    rs = exp.create_run_settings({wait_for!r}, [sys.argv[2]])
+    ens = exp.create_ensemble("ens", run_settings=rs, replicas=3)
+    exp.start(ens, block=True)
+    """
+)
+
+
+def test_killed_driver_jobs_are_followed_by_load_and_cli(slurm_cluster: Any, tmp_path: Path) -> None:
+    exp_path, go = tmp_path / "exp", tmp_path / "go"
+    driver = tmp_path / "driver.py"
+    driver.write_text(DRIVER.format(wait_for=WAIT_FOR))
+    proc = subprocess.Popen([sys.executable, str(driver), str(exp_path), str(go)])
+    try:
+
+        def running() -> bool:
+            if not store_path(exp_path).exists():
+                return False
+            records = JobStore(store_path(exp_path), create=False).all_runs()
+            return len(records) == 3
+
+        _wait_until(running, 60, "the driver to submit 3 jobs")
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    loaded = Experiment.load(exp_path)
+    assert all(s in (Status.QUEUED, Status.RUNNING) for s in loaded.get_status("ens_0", "ens_1", "ens_2"))
+    go.touch()
+    loaded.poll(interval=1)
+    assert loaded.get_status("ens_0", "ens_1", "ens_2") == [Status.COMPLETED] * 3
+    cli = subprocess.run(
+        [str(Path(sys.executable).parent / "hpcsim"), "status", str(exp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert cli.returncode == 0, cli.stderr
+    assert cli.stdout.count("COMPLETED") == 3
+
+
+def test_srun_step_inside_an_allocation(slurm_cluster: Any, tmp_path: Path) -> None:
+    """A driver running inside sbatch launches a model without batch settings as a step."""
+    driver = tmp_path / "driver.py"
+    driver.write_text(
+        textwrap.dedent(
+            f"""
+            from hpcsim import Experiment
+            exp = Experiment("inside", exp_path={str(tmp_path / "exp")!r}, launcher="slurm")
+            rs = exp.create_run_settings({sys.executable!r}, [{REPORT!r}], run_args={{"ntasks": 2}})
+            model = exp.create_model("step", rs)
+            exp.start(model)
+            print(exp.get_status(model)[0])
+            """
+        )
+    )
+    job = subprocess.run(
+        ["sbatch", "--wait", "-N2", "-o", str(tmp_path / "driver.out"), "--wrap", f"{sys.executable} {driver}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert job.returncode == 0, (job.stderr, (tmp_path / "driver.out").read_text())
+    assert (tmp_path / "driver.out").read_text().strip().endswith("COMPLETED")
+    lines = [json.loads(line) for line in (tmp_path / "exp" / "step" / "step.out").read_text().splitlines()]
+    assert len(lines) == 2
+    assert {line["slurm"]["SLURM_STEP_ID"] for line in lines} == {"0"}
+    summary = JobStore(store_path(tmp_path / "exp"), create=False).all_runs()
+    assert [(r.name, r.scheduler) for r in summary] == [("step", "local")]
