@@ -288,8 +288,8 @@ if [ "$ACCT" = 1 ]; then
     --auth-root-authentication-method=socket >"$BASE/log/mariadb-install.log" 2>&1 \
     || die "mariadb-install-db failed (see $BASE/log/mariadb-install.log)"
   # --no-defaults: ignore Debian's /etc/mysql config; TCP on 127.0.0.1 because slurmdbd.conf
-  # has no socket option.
-  mariadbd --no-defaults --user=mysql --datadir="$DB/data" --socket="$DB/mysqld.sock" \
+  # has no socket option. setsid: its own session, so it outlives the shell that started it.
+  setsid mariadbd --no-defaults --user=mysql --datadir="$DB/data" --socket="$DB/mysqld.sock" \
     --bind-address=127.0.0.1 --port="$DB_PORT" --pid-file="$DB/mariadb.pid" \
     --log-error="$DB/mariadb.err" </dev/null >/dev/null 2>&1 9>&- &
   echo $! >"$RUN/mariadb.pid"
