@@ -9,6 +9,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from hpcsim import config
 from hpcsim.control.planner import LaunchUnit
@@ -68,7 +69,7 @@ class Controller:
             )
         return jobs
 
-    def _new(self, name: str, kind: str, unit: LaunchUnit, native_id: str, out: object, err: object, ec: str) -> NewJob:
+    def _new(self, name: str, kind: str, unit: LaunchUnit, native_id: str, out: Path, err: Path, ec: str) -> NewJob:
         return NewJob(
             name=name,
             kind=kind,
