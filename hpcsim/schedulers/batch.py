@@ -36,8 +36,10 @@ _log = logging.getLogger("hpcsim.schedulers")
 VERSION = Version(__version__)
 #: PSI/J's own poll thread waits this long before its first poll, i.e. it never polls
 _PARKED = 10**9
-#: fastest poll; the interval grows by half while nothing changes, up to config.poll_interval()
+#: fastest poll; while nothing changes the interval grows to a tenth of the quiet time, up to
+#: config.poll_interval(), so a change is seen at most ~10% later than it happened
 _FLOOR = 0.1
+_QUIET_SHARE = 0.1
 #: how long a scheduler command may take before it counts as failed
 _COMMAND_TIMEOUT = 60.0
 #: consecutive failed status queries tolerated (logged) before waiting gives up
@@ -69,8 +71,10 @@ class BatchScheduler(Scheduler):
         self.work_dir = work_dir
         self._executor: PrerenderedScript | None = None
         self._jobs: dict[str, Job] = {}
-        self._interval = _FLOOR
+        self._changed_at = time.monotonic()
         self._last: dict[JobRef, Status] = {}
+        #: PSI/J needs a spec to submit, but the script is hpcsim's: one placeholder serves all
+        self._spec = JobSpec(executable="/bin/true")
         self._failed_queries = 0
 
     # -- what each scheduler says differently ---------------------------------------------
@@ -124,7 +128,7 @@ class BatchScheduler(Scheduler):
 
     def _submit_once(self, submission: Submission, text: str) -> str:
         executor = self.executor()
-        job = Job(JobSpec(executable="/bin/true", name=submission.name, directory=str(submission.script.parent)))
+        job = Job(self._spec)
         executor.scripts[job.id] = text
         try:
             executor.submit(job)
@@ -198,14 +202,16 @@ class BatchScheduler(Scheduler):
         return updates
 
     def _pace(self, updates: dict[JobRef, JobUpdate]) -> None:
-        """Poll fast while jobs change, slower while they do not."""
+        """Note when any job last changed: polls are fast after a change, slower when quiet."""
         now = {job: update.status for job, update in updates.items()}
-        changed = any(self._last.get(job) is not status for job, status in now.items())
+        if any(self._last.get(job) is not status for job, status in now.items()):
+            self._changed_at = time.monotonic()
         self._last.update(now)
-        self._interval = _FLOOR if changed else min(self._interval * 1.5, config.poll_interval())
 
     def wait(self, jobs: Sequence[JobRef], timeout: float) -> list[JobRef]:
-        time.sleep(max(0.0, min(self._interval, timeout)))
+        quiet = time.monotonic() - self._changed_at
+        interval = min(max(_FLOOR, _QUIET_SHARE * quiet), config.poll_interval())
+        time.sleep(max(0.0, min(interval, timeout)))
         return list(jobs)
 
     # -- cancel ----------------------------------------------------------------------------
