@@ -245,3 +245,45 @@ def test_srun_step_inside_an_allocation(slurm_cluster: Any, tmp_path: Path) -> N
     assert {line["slurm"]["SLURM_STEP_ID"] for line in lines} == {"0"}
     summary = JobStore(store_path(tmp_path / "exp"), create=False).all_runs()
     assert [(r.name, r.scheduler) for r in summary] == [("step", "local")]
+
+
+def test_hostile_values_arrive_literally_through_sbatch_and_srun(sexp: Experiment, python_exe: str) -> None:
+    value = "$(touch PWNED); `id` 'q' \"d\" a,b\nsecond line"
+    rs = sexp.create_run_settings(python_exe, [REPORT, value], env_vars={"USER_HOSTILE": value})
+    ens = sexp.create_ensemble(
+        "ens",
+        params={"val": [value]},
+        run_settings=rs,
+        params_as_args=["val"],
+        batch_settings=sexp.create_batch_settings(nodes=1, time="00:05:00"),
+    )
+    sexp.start(ens)
+    [member] = ens.models
+    assert sexp.get_status(ens) == [Status.COMPLETED]
+    out = _output(Path(member.path) / f"{member.name}.out")
+    assert out["argv"] == [value, f"--val={value}"]
+    assert out["env"]["USER_HOSTILE"] == value
+    assert not list(sexp.exp_path.rglob("PWNED"))
+
+
+def test_ctrl_c_in_a_blocking_driver_cancels_its_slurm_jobs(slurm_cluster: Any, tmp_path: Path) -> None:
+    exp_path = tmp_path / "exp"
+    driver = tmp_path / "driver.py"
+    driver.write_text(DRIVER.format(wait_for=WAIT_FOR))
+    proc = subprocess.Popen(
+        [sys.executable, str(driver), str(exp_path), str(tmp_path / "never")],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if "launched 3 job(s)" in line:
+            break
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert "stopping 3 unfinished job(s)" in err
+    exp = Experiment.load(exp_path)
+    assert exp.get_status("ens_0", "ens_1", "ens_2") == [Status.CANCELLED] * 3
+    ids = ",".join(row["job_id"] for row in exp.summary_data())
+    states = subprocess.run(["squeue", "-h", "-t", "all", "-j", ids, "-o", "%T"], capture_output=True, text=True)
+    assert states.stdout.split() == ["CANCELLED"] * 3
