@@ -210,7 +210,6 @@ class Experiment:
 
     def _control(self) -> Controller:
         if self._controller is None:
-            get_scheduler(self._launcher, self.exp_path)  # fail early for a scheduler hpcsim cannot drive
             store = JobStore(store_path(self.exp_path))
             store.set_meta(name=self.name, launcher=self._launcher)
             self._controller = Controller(store, self._make_scheduler)

@@ -23,11 +23,10 @@ __all__ = [
     "detect_scheduler",
     "get_scheduler",
     "in_allocation",
-    "work_dir",
 ]
 
 
-def work_dir(exp_path: Path) -> Path:
+def _work_dir(exp_path: Path) -> Path:
     """Where PSI/J keeps its files for an experiment (launcher scripts; nothing per job)."""
     return exp_path / ".hpcsim" / "psij"
 
@@ -37,9 +36,9 @@ def get_scheduler(name: str, exp_path: Path) -> Scheduler:
     if name == "local":
         return LocalScheduler()
     if name == "slurm":
-        return SlurmScheduler(work_dir(exp_path))
+        return SlurmScheduler(_work_dir(exp_path))
     if name == "pbs":
-        return PbsScheduler(work_dir(exp_path))
+        return PbsScheduler(_work_dir(exp_path))
     if name == "lsf":
-        return LsfScheduler(work_dir(exp_path))
+        return LsfScheduler(_work_dir(exp_path))
     raise ConfigError(f"unknown scheduler {name!r}; hpcsim drives local, slurm, pbs and lsf")

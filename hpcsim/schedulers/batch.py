@@ -116,15 +116,15 @@ class BatchScheduler(Scheduler):
 
     def submit(self, submission: Submission) -> str:
         text = submission.script.read_text()
-        for attempt in range(_SUBMIT_RETRIES + 1):
+        for attempt in range(1, _SUBMIT_RETRIES + 1):
             try:
                 return self._submit_once(submission, text)
             except SubmitError as exc:
-                if not exc.transient or attempt == _SUBMIT_RETRIES:
+                if not exc.transient:
                     raise
-                _log.warning("submitting %s failed (%s); retrying in %d s", submission.name, exc, attempt + 1)
-                time.sleep(attempt + 1)
-        raise AssertionError("unreachable")  # pragma: no cover
+                _log.warning("submitting %s failed (%s); retrying in %d s", submission.name, exc, attempt)
+                time.sleep(attempt)
+        return self._submit_once(submission, text)
 
     def _submit_once(self, submission: Submission, text: str) -> str:
         executor = self.executor()
