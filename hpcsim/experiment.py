@@ -4,20 +4,24 @@ control layer; the logic lives below."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from hpcsim import config
 from hpcsim.control.controller import Controller
+from hpcsim.control.database import is_up, live, planned_record, start_database, stop_database
 from hpcsim.control.generator import generate as generate_dirs
 from hpcsim.control.interrupt import defer_sigint
-from hpcsim.control.planner import BATCH_CLASSES, LaunchUnit, plan
-from hpcsim.control.store import JobRecord, JobStore, store_path
+from hpcsim.control.planner import BATCH_CLASSES, LaunchUnit, plan, plan_database
+from hpcsim.control.store import DatabaseRecord, JobRecord, JobStore, store_path
 from hpcsim.control.summary import format_table, summary_rows
+from hpcsim.db.discovery import find_redis_server
+from hpcsim.db.secret import SECRET_NAME, ensure_secret
 from hpcsim.entities.ensemble import Ensemble
 from hpcsim.entities.entity import Entity, check_name
 from hpcsim.entities.model import Model
+from hpcsim.entities.orchestrator import Orchestrator
 from hpcsim.entities.strategies import Strategy
 from hpcsim.errors import ConfigError, EntityExistsError, LaunchError
 from hpcsim.log import get_logger
@@ -90,6 +94,8 @@ class Experiment:
 
     def _register(self, entity: Entity) -> None:
         names = [entity.name] + ([m.name for m in entity] if isinstance(entity, Ensemble) else [])
+        if isinstance(entity, Orchestrator) and entity.launcher == "local":
+            names += entity.shard_names()
         taken = [n for n in names if n in self._entities]
         if taken or len(set(names)) != len(names):
             raise EntityExistsError(
@@ -189,6 +195,47 @@ class Experiment:
         self._register(ensemble)
         return ensemble
 
+    def create_database(
+        self,
+        port: int = 6379,
+        db_nodes: int = 1,
+        batch: bool = False,
+        hosts: str | Iterable[str] | None = None,
+        run_command: str = "auto",
+        interface: str | Iterable[str] | None = None,
+        account: str | None = None,
+        time: str | None = None,
+        queue: str | None = None,
+        single_cmd: bool = True,
+        db_identifier: str = "orchestrator",
+        **kwargs: Any,
+    ) -> Orchestrator:
+        """A Redis database of ``db_nodes`` shards (1, or 3+ as a Redis Cluster), started by
+        :meth:`start` before the applications that read ``HPCSIM_DB``. ``interface`` defaults
+        to the site's database interfaces (loopback locally); extra keywords become
+        redis-server options, and ``password=False`` turns authentication off."""
+        taken = [e for e in self._entities.values() if isinstance(e, Orchestrator) and e.name == db_identifier]
+        if taken:
+            raise EntityExistsError(f"experiment {self.name!r} already has a database {db_identifier!r}")
+        db = Orchestrator(
+            self.exp_path / db_identifier,
+            port,
+            None if interface is None else (interface if isinstance(interface, str) else list(interface)),
+            self._launcher,
+            run_command,
+            db_nodes,
+            batch,
+            None if hosts is None else (hosts if isinstance(hosts, str) else list(hosts)),
+            account,
+            time,
+            queue,
+            single_cmd,
+            db_identifier,
+            **kwargs,
+        )
+        self._register(db)
+        return db
+
     # -- generation -------------------------------------------------------------------------
 
     def generate(self, *entities: Entity, tag: str | None = None, overwrite: bool = False) -> None:
@@ -215,14 +262,50 @@ class Experiment:
             self._controller = Controller(store, self._make_scheduler)
         return self._controller
 
-    def _plan(self, entities: Iterable[Entity]) -> list[LaunchUnit]:
+    def _plan(self, entities: Iterable[Entity], databases: Sequence[DatabaseRecord] = ()) -> list[LaunchUnit]:
         return plan(
             [e for e in entities if isinstance(e, (Model, Ensemble))],
             self.exp_path,
             self._launcher,
             self.site,
             in_allocation(self._launcher),
+            databases,
         )
+
+    def _secret(self, db: Orchestrator) -> Path | None:
+        """The experiment's password file (created on first use, but not in a dry run)."""
+        if not db.password:
+            return None
+        hidden = self.exp_path / ".hpcsim"
+        return hidden / SECRET_NAME if self._dry_run else ensure_secret(hidden)
+
+    def _plan_database(self, db: Orchestrator) -> list[LaunchUnit]:
+        return plan_database(
+            db,
+            self.exp_path,
+            self._launcher,
+            self.site,
+            in_allocation(self._launcher),
+            self._redis_server(),
+            self._secret(db),
+        )
+
+    def _redis_server(self) -> Path:
+        return find_redis_server(self.site.redis_server if self.site is not None else None)
+
+    def _running_databases(self) -> dict[str, DatabaseRecord]:
+        if self._controller is None and not store_path(self.exp_path).is_file():
+            return {}
+        return self._control().store.databases()
+
+    @staticmethod
+    def _split(entities: Iterable[Entity]) -> tuple[list[Orchestrator], list[Entity]]:
+        dbs = [e for e in entities if isinstance(e, Orchestrator)]
+        ids = [db.name for db in dbs]
+        duplicate = next((i for i in ids if ids.count(i) > 1), None)
+        if duplicate is not None:
+            raise EntityExistsError(f"two databases are named {duplicate!r}; give each its own db_identifier")
+        return dbs, [e for e in entities if not isinstance(e, Orchestrator)]
 
     @staticmethod
     def _models(entities: Iterable[Entity]) -> list[Model]:
@@ -235,7 +318,7 @@ class Experiment:
             elif isinstance(entity, Model):
                 models.append(entity)
             else:
-                raise TypeError(f"expected a Model or Ensemble, got {entity!r}")
+                raise TypeError(f"expected a Model, Ensemble or Orchestrator, got {entity!r}")
         names = [m.name for m in models]
         duplicate = next((n for n in names if names.count(n) > 1), None)
         if duplicate is not None:
@@ -243,9 +326,12 @@ class Experiment:
         return models
 
     def preview(self, *entities: Entity) -> str:
-        """Print (and return) the exact scripts ``start`` would write and submit."""
-        self._models(entities)
-        units = self._plan(entities)
+        """Print (and return) the exact scripts ``start`` would write and submit. Databases
+        not yet running appear in the applications' environment at their planned addresses."""
+        dbs, apps = self._split(entities)
+        self._models(apps)
+        databases = {**self._running_databases(), **{db.name: planned_record(db, self._secret(db)) for db in dbs}}
+        units = [u for db in dbs for u in self._plan_database(db)] + self._plan(apps, list(databases.values()))
         text = "\n".join(f"# ==> {unit.script} <==\n{unit.text}" for unit in units)
         print(text, end="")
         return text
@@ -257,17 +343,44 @@ class Experiment:
         summary: bool = False,
         kill_on_interrupt: bool = True,
     ) -> None:
-        """Launch ``entities``; with ``block``, return when the last of them has ended.
+        """Launch ``entities``: databases first (returning once every shard answers), then
+        the applications, which receive every running database's address. With ``block``,
+        return when the last application has ended (databases keep running until stopped).
 
         Ctrl-C while blocking stops what this call launched unless ``kill_on_interrupt`` is
         False, in which case the jobs keep running and can be followed with ``hpcsim status``.
         """
-        models = self._models(entities)
+        dbs, apps = self._split(entities)
+        models = self._models(apps)
         if self._dry_run:
             self.preview(*entities)
             return
-        units = self._plan(entities)
+        db_units = [self._plan_database(db) for db in dbs]
+        self._plan(apps, [planned_record(db, self._secret(db)) for db in dbs])  # fail on bad settings before any launch
         control = self._control()
+        self._check_not_running(control, models, dbs)
+        records: list[JobRecord] = []
+        try:
+            for db, units in zip(dbs, db_units, strict=True):
+                _, launched = start_database(control, db, units, self._redis_server(), self._secret(db))
+                records += launched
+                self._launched.update((r.name, r) for r in launched)
+            with defer_sigint() as deferred:
+                app_records = control.launch(self._plan(apps, list(self._running_databases().values())))
+                records += app_records
+                self._launched.update((r.name, r) for r in app_records)
+                _log.info("launched %d job(s) in %s", len(records), self.exp_path)
+            if deferred.hit:
+                raise KeyboardInterrupt
+            if block:
+                self._wait(app_records)
+        except KeyboardInterrupt:
+            self._interrupted(records, kill_on_interrupt)
+            raise
+        if block and summary:
+            _log.info("summary:\n%s", self.summary())
+
+    def _check_not_running(self, control: Controller, models: list[Model], dbs: list[Orchestrator]) -> None:
         running = [
             r
             for r in control.refresh(list(control.store.latest(m.name for m in models).values()))
@@ -278,21 +391,16 @@ class Experiment:
                 f"{running[0].name!r} is still {running[0].status.value.lower()} (job {running[0].native_id}); "
                 "stop it or wait for it before starting it again"
             )
-        records: list[JobRecord] = []
-        try:
-            with defer_sigint() as deferred:
-                records = control.launch(units)
-                self._launched.update((r.name, r) for r in records)
-                _log.info("launched %d job(s) in %s", len(records), self.exp_path)
-            if deferred.hit:
-                raise KeyboardInterrupt
-            if block:
-                self._wait(records)
-        except KeyboardInterrupt:
-            self._interrupted(records, kill_on_interrupt)
-            raise
-        if block and summary:
-            _log.info("summary:\n%s", self.summary())
+        known = control.store.databases()
+        for db in dbs:
+            if db.name not in known:
+                continue
+            if is_up(known[db.name]):
+                raise LaunchError(
+                    f"database {db.name!r} is already running at {', '.join(known[db.name].addresses)}; "
+                    "stop it first or use another db_identifier"
+                )
+            control.store.remove_database(db.name)  # it died without being stopped
 
     def _interrupted(self, records: list[JobRecord], kill_on_interrupt: bool) -> None:
         control = self._control()
@@ -313,10 +421,16 @@ class Experiment:
             if record.status is not Status.COMPLETED:
                 _log.warning("%s %s: %s (see %s)", record.name, record.status.value, record.reason, record.err)
 
+    def _names(self, ref: EntityRef) -> list[str]:
+        if isinstance(ref, Orchestrator):
+            return ref.shard_names() if ref.launcher == "local" else [ref.name]
+        if isinstance(ref, str):
+            record = self._running_databases().get(ref)
+            return list(record.jobs) if record is not None and ref not in self._launched else [ref]
+        return [m.name for m in self._models([ref])]
+
     def _records(self, refs: Iterable[EntityRef]) -> list[JobRecord]:
-        names = [
-            name for ref in refs for name in ([ref] if isinstance(ref, str) else [m.name for m in self._models([ref])])
-        ]
+        names = [name for ref in refs for name in self._names(ref)]
         missing = [n for n in names if n not in self._launched]
         if missing:
             raise LaunchError(
@@ -327,10 +441,10 @@ class Experiment:
         return records
 
     def get_status(self, *entities: EntityRef) -> list[Status]:
-        """One status per model (ensembles give one per member), freshly asked. In a dry run
-        nothing was submitted, so everything is NEW."""
+        """One status per model (ensembles give one per member, local databases one per
+        shard), freshly asked. In a dry run nothing was submitted, so everything is NEW."""
         if self._dry_run:
-            return [Status.NEW for ref in entities for _ in ([ref] if isinstance(ref, str) else self._models([ref]))]
+            return [Status.NEW for ref in entities for _ in self._names(ref)]
         return [r.status for r in self._records(entities)]
 
     def finished(self, entity: EntityRef) -> bool:
@@ -339,12 +453,43 @@ class Experiment:
         return all(r.status.is_terminal for r in self._records([entity]))
 
     def stop(self, *entities: EntityRef) -> None:
-        """Cancel the jobs of ``entities`` that are still running."""
+        """Stop ``entities``: databases shut down cleanly (saving first if checkpoints are
+        on), the jobs of everything else are cancelled."""
         if self._dry_run:
             return
-        records = self._records(entities)
-        done = self._control().cancel(records, "stopped by the user")
+        control = self._control()
+        running = self._running_databases()
+        for ref in entities:
+            name = ref.name if isinstance(ref, Orchestrator) else ref if isinstance(ref, str) else None
+            if name is None or name not in running:
+                continue
+            done = stop_database(control, running[name], self._records([ref]))
+            self._launched.update((r.name, r) for r in done)
+            if isinstance(ref, Orchestrator):
+                ref.set_live(None)
+        others = [ref for ref in entities if not isinstance(ref, Orchestrator) and ref not in running]
+        done = control.cancel(self._records(others), "stopped by the user")
         self._launched.update((r.name, r) for r in done)
+
+    def get_database(self, db_identifier: str = "orchestrator") -> Orchestrator:
+        """The running database ``db_identifier`` (also from :meth:`load`), ready for
+        ``get_address``, ``set_max_memory``, ``is_active``..."""
+        record = self._running_databases().get(db_identifier)
+        if record is None:
+            raise LaunchError(f"no database {db_identifier!r} is running in experiment {self.name!r}")
+        known = self._entities.get(db_identifier)
+        db = (
+            known
+            if isinstance(known, Orchestrator)
+            else Orchestrator(
+                self.exp_path / db_identifier,
+                db_nodes=len(record.addresses),
+                launcher=self._launcher,
+                db_identifier=db_identifier,
+            )
+        )
+        db.set_live(live(record))
+        return db
 
     def poll(self, interval: float = 10, verbose: bool = True, kill_on_interrupt: bool = True) -> None:
         """Block until every job this experiment launched has ended (SmartSim's poll)."""

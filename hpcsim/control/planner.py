@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from hpcsim.control.site_defaults import default_batch, with_site_defaults
+from hpcsim.control.store import DatabaseRecord
 from hpcsim.entities.ensemble import Ensemble
 from hpcsim.entities.model import Model
+from hpcsim.entities.orchestrator import Orchestrator
 from hpcsim.errors import ConfigError
 from hpcsim.render import BatchContext, StepContext, render_batch, render_local_step
 from hpcsim.settings.batch import BatchSettings
 from hpcsim.settings.bsub import BsubBatchSettings
+from hpcsim.settings.factory import create_run_settings
 from hpcsim.settings.qsub import QsubBatchSettings
+from hpcsim.settings.run import RunSettings
 from hpcsim.settings.sbatch import SbatchSettings
 from hpcsim.site.schema import SiteConfig
 
-__all__ = ["BATCH_CLASSES", "LaunchUnit", "MemberUnit", "env_contract", "plan"]
+__all__ = ["BATCH_CLASSES", "LaunchUnit", "MemberUnit", "database_env", "env_contract", "plan", "plan_database"]
 
 #: the batch settings class each scheduler reads
 BATCH_CLASSES: dict[str, type[BatchSettings]] = {
@@ -33,6 +38,8 @@ BATCH_CLASSES: dict[str, type[BatchSettings]] = {
 #: (variable, first index) of each scheduler's job-array task index
 _ARRAY_INDEX = {"slurm": ("SLURM_ARRAY_TASK_ID", 0), "pbs": ("PBS_ARRAY_INDEX", 0), "lsf": ("LSB_JOBINDEX", 1)}
 _DIRECTIVE_PATH = re.compile(r"^[A-Za-z0-9_./+:@%=,-]+$")
+#: the identifier whose database gets the unsuffixed variables (``HPCSIM_DB``, ``SSDB``)
+DEFAULT_DB = "orchestrator"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,9 +73,25 @@ class LaunchUnit:
     array: bool = False
 
 
-def env_contract(model: Model, exp_path: Path) -> list[tuple[str, str]]:
+def database_env(database: DatabaseRecord) -> list[tuple[str, str]]:
+    """Where one database listens, under hpcsim's names and SmartSim's. The default
+    identifier gets the plain names; any other is a suffix (``HPCSIM_DB_<id>``)."""
+    suffix = "" if database.identifier == DEFAULT_DB else f"_{database.identifier}"
+    addresses = ",".join(database.addresses)
+    env = [
+        (f"HPCSIM_DB{suffix}", addresses),
+        (f"HPCSIM_DB_TYPE{suffix}", "cluster" if database.cluster else "standalone"),
+    ]
+    if database.password_file:
+        env.append((f"HPCSIM_DB_PASSWORD_FILE{suffix}", database.password_file))
+    env += [(f"SSDB{suffix}", addresses), (f"SR_DB_TYPE{suffix}", "Clustered" if database.cluster else "Standalone")]
+    return env
+
+
+def env_contract(model: Model, exp_path: Path, databases: Sequence[DatabaseRecord] = ()) -> list[tuple[str, str]]:
     """Variables every launched application receives (hpcsim names, then SmartSim's)."""
     env = [("HPCSIM_EXP", str(exp_path)), ("HPCSIM_ENTITY", model.name)]
+    env += [pair for database in databases for pair in database_env(database)]
     if model.query_key_prefixing():
         env += [("HPCSIM_KEYOUT", model.name), ("SSKEYOUT", model.name)]
     if model.incoming_entities:
@@ -77,13 +100,13 @@ def env_contract(model: Model, exp_path: Path) -> list[tuple[str, str]]:
     return env
 
 
-def _step(model: Model, exp_path: Path) -> StepContext:
+def _step(model: Model, exp_path: Path, databases: Sequence[DatabaseRecord], kind: str = "model") -> StepContext:
     root = Path(model.path)
     settings = model.run_settings
-    contract = env_contract(model, exp_path)
+    contract = env_contract(model, exp_path, databases)
     return StepContext(
         name=model.name,
-        kind="model",
+        kind=kind,
         cwd=str(root),
         command=tuple(settings.command(env_names=[name for name, _ in contract])),
         env=(*settings.launch_env().items(), *contract),
@@ -93,16 +116,22 @@ def _step(model: Model, exp_path: Path) -> StepContext:
     )
 
 
-def _local_unit(model: Model, exp_path: Path, site: SiteConfig | None) -> LaunchUnit:
+def _local_unit(
+    model: Model,
+    exp_path: Path,
+    site: SiteConfig | None,
+    databases: Sequence[DatabaseRecord],
+    kind: str = "model",
+) -> LaunchUnit:
     if model.batch_settings is not None:
         raise ConfigError(
             f"model {model.name!r} has batch settings, but the local launcher runs without a "
             "scheduler; drop batch_settings or use a scheduler launcher"
         )
-    step = _step(model, exp_path)
+    step = _step(model, exp_path, databases, kind)
     return LaunchUnit(
         name=model.name,
-        kind="model",
+        kind=kind,
         scheduler="local",
         script=Path(model.path) / ".hpcsim" / f"{model.name}.sh",
         exit_code_file=Path(step.exit_code_file),
@@ -132,6 +161,7 @@ def _batch_unit(
     scheduler: str,
     exp_path: Path,
     site: SiteConfig | None,
+    databases: Sequence[DatabaseRecord],
     concurrency: int | None = None,
     array: bool = False,
 ) -> LaunchUnit:
@@ -151,7 +181,7 @@ def _batch_unit(
         preamble=tuple(batch.preamble),
         modules=site.modules if site else (),
         env=site.env if site else (),
-        steps=tuple(_step(m, exp_path) for m in members),
+        steps=tuple(_step(m, exp_path, databases, "model" if kind == "ensemble" else kind) for m in members),
         concurrency=concurrency or len(members),
         exit_code_file=str(hidden / f"{name}.job.ec"),
         array_index=index,
@@ -180,8 +210,10 @@ def plan(
     launcher: str,
     site: SiteConfig | None = None,
     in_allocation: bool = False,
+    databases: Sequence[DatabaseRecord] = (),
 ) -> list[LaunchUnit]:
-    """Launch units for ``entities`` in order.
+    """Launch units for ``entities`` in order; ``databases`` are the running ones whose
+    addresses every application receives.
 
     Locally every model is its own unit. Under a scheduler a model with batch settings is one
     batch job; one without is a step (its launch command, e.g. ``srun``) when the driver runs
@@ -190,7 +222,7 @@ def plan(
     """
     if launcher == "local":
         models = [m for e in entities for m in (e.models if isinstance(e, Ensemble) else [e])]
-        return [_local_unit(model, exp_path, site) for model in models]
+        return [_local_unit(model, exp_path, site, databases) for model in models]
     if launcher not in BATCH_CLASSES:
         raise ConfigError(f"unknown launcher {launcher!r}; choose local, {', '.join(BATCH_CLASSES)}")
     units = []
@@ -206,6 +238,7 @@ def plan(
                     launcher,
                     exp_path,
                     site,
+                    databases,
                     entity.max_concurrent,
                     entity.array,
                 )
@@ -213,11 +246,89 @@ def plan(
             continue
         for model in entity.models if isinstance(entity, Ensemble) else [entity]:
             if in_allocation and model.batch_settings is None:
-                units.append(_local_unit(model, exp_path, site))
+                units.append(_local_unit(model, exp_path, site, databases))
                 continue
             units.append(
                 _batch_unit(
-                    model.name, "model", Path(model.path), [model], model.batch_settings, launcher, exp_path, site
+                    model.name,
+                    "model",
+                    Path(model.path),
+                    [model],
+                    model.batch_settings,
+                    launcher,
+                    exp_path,
+                    site,
+                    databases,
                 )
             )
     return units
+
+
+def _db_batch(db: Orchestrator, scheduler: str) -> BatchSettings:
+    batch = default_batch(scheduler)
+    batch.set_nodes(db.db_nodes)
+    if db.time:
+        batch.set_walltime(db.time)
+    if db.account:
+        batch.set_account(db.account)
+    if db.queue:
+        batch.set_queue(db.queue)
+    return batch
+
+
+def _shard_args(db: Orchestrator, server: Path, secret: Path | None, interfaces: Sequence[str]) -> list[str]:
+    args = ["-m", "hpcsim.db.shard", "--dir", db.path, "--server", str(server)]
+    if secret is not None:
+        args += ["--password-file", str(secret)]
+    if db.is_cluster:
+        args.append("--cluster")
+    for interface in interfaces:
+        args += ["--interface", interface]
+    for key, value in db.options:
+        args += ["--set", f"{key}={value}"]
+    return args
+
+
+def plan_database(
+    db: Orchestrator,
+    exp_path: Path,
+    launcher: str,
+    site: SiteConfig | None,
+    in_allocation: bool,
+    server: Path,
+    secret: Path | None,
+) -> list[LaunchUnit]:
+    """Launch units that start ``db``'s shards, each through ``python -m hpcsim.db.shard``.
+
+    Locally every shard is its own process on port, port+1, ... Under a scheduler one launch
+    command starts one shard per node on ``port`` (the shard takes its name from its rank): a
+    step inside the driver's allocation, else (or with ``batch=True``) a batch job of
+    ``db_nodes`` nodes.
+    """
+    if db.launcher != launcher:
+        raise ConfigError(
+            f"database {db.name!r} was made for the {db.launcher!r} launcher but this experiment uses "
+            f"{launcher!r}; create it with exp.create_database(...)"
+        )
+    site_interfaces = site.network.db_interfaces if site is not None and launcher != "local" else ()
+    args = _shard_args(db, server, secret, db.interfaces or site_interfaces)
+    if launcher == "local":
+        units = []
+        for index, name in enumerate(db.shard_names()):
+            settings = RunSettings(sys.executable, [*args, "--name", name, "--port", str(db.port + index)])
+            units.append(_local_unit(Model(name, None, settings, db.path), exp_path, site, (), "database"))
+        return units
+    settings = create_run_settings(
+        launcher, sys.executable, [*args, "--name", db.name, "--ranked", "--port", str(db.port)], db.run_command
+    )
+    settings.set_nodes(db.db_nodes)
+    settings.set_tasks(db.db_nodes)
+    settings.set_tasks_per_node(1)
+    if db.hosts:
+        settings.set_hostlist(list(db.hosts))
+    shard = Model(db.name, None, settings, db.path)
+    if in_allocation and not db.batch:
+        return [_local_unit(shard, exp_path, site, (), "database")]
+    return [
+        _batch_unit(db.name, "database", Path(db.path), [shard], _db_batch(db, launcher), launcher, exp_path, site, ())
+    ]

@@ -7,6 +7,7 @@ even after it died.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
@@ -17,7 +18,7 @@ from hpcsim.errors import ConfigError
 from hpcsim.schedulers.base import JobRef, JobUpdate
 from hpcsim.status import Status
 
-__all__ = ["HistoryEntry", "JobRecord", "JobStore", "NewJob", "store_path"]
+__all__ = ["DatabaseRecord", "HistoryEntry", "JobRecord", "JobStore", "NewJob", "store_path"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -46,11 +47,30 @@ CREATE TABLE IF NOT EXISTS history (
     time REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS history_by_job ON history (job_id);
+CREATE TABLE IF NOT EXISTS databases (
+    identifier TEXT PRIMARY KEY,
+    addresses TEXT NOT NULL,
+    cluster INTEGER NOT NULL,
+    password_file TEXT NOT NULL,
+    jobs TEXT NOT NULL,
+    started REAL NOT NULL
+);
 """
 
 
 def store_path(exp_path: str | Path) -> Path:
     return Path(exp_path) / ".hpcsim" / "jobs.sqlite"
+
+
+@dataclass(frozen=True)
+class DatabaseRecord:
+    """A running database: where its shards listen and which job records run them."""
+
+    identifier: str
+    addresses: tuple[str, ...]
+    cluster: bool
+    password_file: str
+    jobs: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -207,3 +227,37 @@ class JobStore:
             (job_id,),
         )
         return [HistoryEntry(Status(r["status"]), r["exit_code"], r["reason"], r["time"]) for r in rows]
+
+    def add_database(self, record: DatabaseRecord) -> None:
+        """Remember a database that came up (replacing an earlier one of that identifier)."""
+        with self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO databases (identifier, addresses, cluster, password_file, jobs, started) "
+                "VALUES (?,?,?,?,?,?)",
+                (
+                    record.identifier,
+                    json.dumps(record.addresses),
+                    int(record.cluster),
+                    record.password_file,
+                    json.dumps(record.jobs),
+                    time.time(),
+                ),
+            )
+
+    def remove_database(self, identifier: str) -> None:
+        with self._db:
+            self._db.execute("DELETE FROM databases WHERE identifier = ?", (identifier,))
+
+    def databases(self) -> dict[str, DatabaseRecord]:
+        """The databases that came up and were not stopped, by identifier, oldest first."""
+        rows = self._db.execute("SELECT * FROM databases ORDER BY started")
+        return {
+            row["identifier"]: DatabaseRecord(
+                row["identifier"],
+                tuple(json.loads(row["addresses"])),
+                bool(row["cluster"]),
+                row["password_file"],
+                tuple(json.loads(row["jobs"])),
+            )
+            for row in rows
+        }

@@ -1,0 +1,170 @@
+"""Bringing databases up and down: launch the shards, wait until every one answers, form the
+cluster, record where it listens; and on stop, a clean SHUTDOWN of every shard.
+
+A database whose start fails part-way is taken down again, so no shard is left holding a port.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from hpcsim import config
+from hpcsim.control.controller import Controller
+from hpcsim.control.planner import LaunchUnit
+from hpcsim.control.store import DatabaseRecord, JobRecord
+from hpcsim.db import admin
+from hpcsim.db.discovery import find_redis_cli
+from hpcsim.db.netif import interface_address
+from hpcsim.entities.orchestrator import LiveDatabase, Orchestrator
+from hpcsim.errors import DatabaseError
+from hpcsim.status import Status
+
+__all__ = ["is_up", "live", "planned_record", "start_database", "stop_database"]
+
+_log = logging.getLogger("hpcsim.control")
+#: seconds a running shard gets to report itself (redis loads its dump first, if any)
+READY_TIMEOUT = 120.0
+CLUSTER_TIMEOUT = 60.0
+#: seconds between two scheduler queries while shards start
+_REFRESH = 0.5
+
+
+def live(record: DatabaseRecord) -> LiveDatabase:
+    return LiveDatabase(record.addresses, record.cluster, record.password_file or None)
+
+
+def is_up(record: DatabaseRecord) -> bool:
+    """Whether every shard of a recorded database still answers."""
+    password = live(record).password()
+    return all(admin.ping(address, password) for address in record.addresses)
+
+
+def planned_record(db: Orchestrator, secret: Path | None) -> DatabaseRecord:
+    """Where ``db`` will listen, for a preview: loopback ports locally, the given hosts (or a
+    ``<shard>`` placeholder, known once it runs) under a scheduler."""
+    if db.launcher == "local":
+        host = interface_address(db.interfaces[0]) if db.interfaces else "127.0.0.1"
+        addresses = [f"{host}:{db.port + i}" for i in range(db.db_nodes)]
+    else:
+        hosts = db.hosts or tuple(f"<{name}>" for name in db.shard_names())
+        addresses = [f"{host}:{db.port}" for host in hosts]
+    return DatabaseRecord(db.name, tuple(addresses), db.is_cluster, str(secret) if secret else "", ())
+
+
+def _tail(path: str, lines: int = 5) -> str:
+    try:
+        text = Path(path).read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return " | ".join(text[-lines:])
+
+
+def _shard_infos(db: Orchestrator) -> dict[str, dict[str, object]]:
+    hidden = Path(db.path) / ".hpcsim"
+    infos = {}
+    for name in db.shard_names():
+        try:
+            infos[name] = json.loads((hidden / f"{name}.shard.json").read_text())
+        except (OSError, ValueError):
+            continue
+    return infos
+
+
+def _clear_shard_infos(db: Orchestrator) -> None:
+    """Forget what an earlier run reported, so only this launch's shards count as ready."""
+    hidden = Path(db.path) / ".hpcsim"
+    for name in db.shard_names():
+        (hidden / f"{name}.shard.json").unlink(missing_ok=True)
+
+
+def _wait_for_shards(control: Controller, db: Orchestrator, records: list[JobRecord]) -> list[str]:
+    """Addresses of every shard, in shard order, once each has reported itself."""
+    started = time.monotonic()
+    running_since: float | None = None
+    next_refresh = next_progress = started
+    delay = 0.002
+    while len(infos := _shard_infos(db)) < db.db_nodes:
+        now = time.monotonic()
+        if now >= next_refresh:
+            records = control.refresh(records)
+            next_refresh = now + _REFRESH
+            ended = [r for r in records if r.status.is_terminal]
+            if ended:
+                first = ended[0]
+                detail = _tail(first.err) or _tail(first.out) or first.reason
+                raise DatabaseError(
+                    f"database {db.name!r} failed to start: {first.name} {first.status.value.lower()}"
+                    f"{f' ({detail})' if detail else ''}; see {first.err}"
+                )
+            if running_since is None and all(r.status is Status.RUNNING for r in records):
+                running_since = now
+        if running_since is not None and now - running_since > READY_TIMEOUT:
+            missing = sorted(set(db.shard_names()) - set(infos))
+            raise DatabaseError(
+                f"database {db.name!r}: shard(s) {', '.join(missing)} did not report ready within "
+                f"{READY_TIMEOUT:g}s of running; see {records[0].out}"
+            )
+        if now >= next_progress and now > started + 1:
+            _log.info("waiting for database %r: %d of %d shards up", db.name, len(infos), db.db_nodes)
+            next_progress = now + config.progress_interval()
+        time.sleep(delay)
+        delay = min(delay * 1.5, 0.1)
+    return [f"{infos[n]['address']}:{infos[n]['port']}" for n in db.shard_names()]
+
+
+def start_database(
+    control: Controller,
+    db: Orchestrator,
+    units: Sequence[LaunchUnit],
+    server: Path,
+    secret: Path | None,
+) -> tuple[DatabaseRecord, list[JobRecord]]:
+    """Launch ``units`` (planned for ``db``) and return once the database serves requests."""
+    _clear_shard_infos(db)
+    records = control.launch(units)
+    try:
+        addresses = _wait_for_shards(control, db, records)
+        password = Path(secret).read_text().strip() if secret else None
+        unreachable = [a for a in addresses if not admin.ping(a, password)]
+        if unreachable:
+            raise DatabaseError(
+                f"database {db.name!r}: shard(s) at {', '.join(unreachable)} started but do not answer from "
+                "this host; check the database interface (interface= or the site's network.db_interfaces)"
+            )
+        if db.is_cluster:
+            admin.create_cluster(addresses, find_redis_cli(server), password, CLUSTER_TIMEOUT)
+            admin.wait_cluster_ok(addresses, password, CLUSTER_TIMEOUT)
+    except BaseException:
+        control.cancel(records, f"database {db.name!r} failed to start")
+        raise
+    record = DatabaseRecord(
+        db.name, tuple(addresses), db.is_cluster, str(secret) if secret else "", tuple(r.name for r in records)
+    )
+    control.store.add_database(record)
+    db.set_live(live(record))
+    _log.info("database %r up: %s", db.name, ", ".join(addresses))
+    return record, records
+
+
+def stop_database(control: Controller, record: DatabaseRecord, records: Sequence[JobRecord]) -> list[JobRecord]:
+    """SHUTDOWN every shard (saving first if checkpoints are on), wait for the jobs to end,
+    and cancel whatever is still running after the grace period."""
+    password = live(record).password()
+    for address in record.addresses:
+        try:
+            admin.shutdown(address, password)
+        except DatabaseError as exc:
+            _log.warning("%s; cancelling its job instead", exc)
+    deadline = time.monotonic() + max(config.stop_grace(), 5.0)
+    current = control.refresh(records)
+    while any(not r.status.is_terminal for r in current) and time.monotonic() < deadline:
+        time.sleep(0.05)
+        current = control.refresh(current)
+    if any(not r.status.is_terminal for r in current):
+        current = control.cancel(current, f"database {record.identifier!r} did not exit after SHUTDOWN")
+    control.store.remove_database(record.identifier)
+    return current

@@ -1,0 +1,211 @@
+"""``python -m hpcsim.db.shard``: run one database shard and report where it listens.
+
+It resolves the addresses to bind, refuses a port that is already taken, writes a private
+``redis.conf`` (mode 0600: it holds the password), starts redis-server in the foreground as a
+child that dies with this process, and waits until the server answers PING. Then it reports
+``HPCSIM_SHARD_INFO {json}`` on stdout and in ``<dir>/.hpcsim/<name>.shard.json``, which is
+what the Experiment waits for. SIGTERM, SIGINT and SIGHUP shut the server down cleanly; the exit
+code is redis-server's (0 after a clean shutdown).
+
+Only the standard library is imported, so a shard starts in a few tens of milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from hpcsim.db.netif import interface_address
+
+__all__ = ["main", "rank_from_env", "server_config"]
+
+#: launcher variables that carry a task's rank, in the order they are trusted
+RANK_VARIABLES = (
+    "SLURM_PROCID",
+    "PMIX_RANK",
+    "OMPI_COMM_WORLD_RANK",
+    "PMI_RANK",
+    "PALS_RANKID",
+    "JSM_NAMESPACE_RANK",
+)
+#: large enough for tensors of several GiB (Redis' defaults cap a value at 512 MiB)
+BULK_LIMIT = "4gb"
+_PR_SET_PDEATHSIG = 1
+
+
+def rank_from_env(env: dict[str, str] | os._Environ[str]) -> int:
+    for name in RANK_VARIABLES:
+        value = env.get(name, "")
+        if value.isdigit():
+            return int(value)
+    raise SystemExit(f"hpcsim.db.shard: --ranked needs a launcher rank variable ({', '.join(RANK_VARIABLES)})")
+
+
+def _quote(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
+
+
+def server_config(
+    name: str,
+    port: int,
+    binds: Sequence[str],
+    directory: Path,
+    password: str | None,
+    cluster: bool,
+    node_timeout: int,
+    extra: Sequence[tuple[str, str]],
+) -> str:
+    """The redis.conf text for one shard; every value is quoted for Redis' config parser."""
+    hidden = directory / ".hpcsim"
+    lines = [
+        ("port", str(port)),
+        ("bind", " ".join(_quote(b) for b in binds)),
+        ("protected-mode", "no"),
+        ("daemonize", "no"),
+        ("logfile", '""'),
+        ("dir", _quote(str(directory))),
+        ("dbfilename", _quote(f"{name}.rdb")),
+        ("appendfilename", _quote(f"{name}.aof")),
+        ("save", '""'),
+        ("appendonly", "no"),
+        ("proto-max-bulk-len", BULK_LIMIT),
+        ("client-query-buffer-limit", BULK_LIMIT),
+    ]
+    if password is not None:
+        lines += [("requirepass", _quote(password)), ("masterauth", _quote(password))]
+    if cluster:
+        lines += [
+            ("cluster-enabled", "yes"),
+            ("cluster-config-file", _quote(str(hidden / f"nodes-{name}-{port}.conf"))),
+            ("cluster-node-timeout", str(node_timeout)),
+        ]
+    lines += [(key, _quote(value)) for key, value in extra]
+    return "".join(f"{key} {value}\n" for key, value in lines)
+
+
+def _port_taken(address: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((address, port))
+        except OSError:
+            return True
+    return False
+
+
+def _die_with_parent() -> None:
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _pong(address: str, port: int, password: str | None) -> bool:
+    request = b"PING\r\n" if password is None else _auth(password) + b"PING\r\n"
+    try:
+        with socket.create_connection((address, port), timeout=1) as sock:
+            sock.sendall(request)
+            reply = b""
+            while b"PONG" not in reply and not reply.startswith(b"-") and len(reply) < 4096:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    return False
+                reply += chunk
+    except OSError:
+        return False
+    return b"+PONG" in reply
+
+
+def _auth(password: str) -> bytes:
+    secret = password.encode()
+    return b"*2\r\n$4\r\nAUTH\r\n$%d\r\n%s\r\n" % (len(secret), secret)
+
+
+def _parse(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m hpcsim.db.shard", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--name", required=True, help="shard name (with --ranked, _<rank> is appended)")
+    parser.add_argument("--ranked", action="store_true", help="append the launcher's task rank to the name")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--interface", action="append", default=[], help="interface to bind (repeatable)")
+    parser.add_argument("--dir", type=Path, required=True, help="database directory (logs, dumps, state)")
+    parser.add_argument("--server", required=True, help="path of redis-server")
+    parser.add_argument("--password-file", type=Path, help="file holding the requirepass password")
+    parser.add_argument("--cluster", action="store_true", help="start in cluster mode")
+    parser.add_argument("--node-timeout", type=int, default=1000, help="cluster-node-timeout in ms")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="extra server option")
+    parser.add_argument("--ready-timeout", type=float, default=60.0, help="seconds to wait for PING")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parse(sys.argv[1:] if argv is None else argv)
+    name = f"{args.name}_{rank_from_env(os.environ)}" if args.ranked else args.name
+    try:
+        binds = [interface_address(i) for i in args.interface or ["lo"]]
+    except ValueError as exc:
+        print(f"hpcsim.db.shard {name}: {exc}", file=sys.stderr)
+        return 2
+    host = socket.gethostname()
+    taken = [b for b in binds if _port_taken(b, args.port)]
+    if taken:
+        print(
+            f"hpcsim.db.shard {name}: port {args.port} is already in use on {host} ({taken[0]}); "
+            "choose another port or stop the server that holds it",
+            file=sys.stderr,
+        )
+        return 2
+    password = args.password_file.read_text().strip() if args.password_file else None
+    extra = [(key, value) for key, _, value in (item.partition("=") for item in args.set)]
+    hidden = args.dir / ".hpcsim"
+    hidden.mkdir(parents=True, exist_ok=True)
+    conf = hidden / f"{name}.redis.conf"
+    info_file = hidden / f"{name}.shard.json"
+    info_file.unlink(missing_ok=True)
+    (hidden / f"nodes-{name}-{args.port}.conf").unlink(missing_ok=True)
+    fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(server_config(name, args.port, binds, args.dir, password, args.cluster, args.node_timeout, extra))
+    server = subprocess.Popen([args.server, str(conf)], preexec_fn=_die_with_parent)
+    stopping: list[int] = []
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        stopping.append(signum)
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, stop)
+    deadline = time.monotonic() + args.ready_timeout
+    delay = 0.002
+    while not _pong(binds[0], args.port, password):
+        if server.poll() is not None or stopping:
+            print(f"hpcsim.db.shard {name}: redis-server exited before answering PING", file=sys.stderr)
+            return server.wait() or 1
+        if time.monotonic() > deadline:
+            print(f"hpcsim.db.shard {name}: no PING reply within {args.ready_timeout:g}s; stopping", file=sys.stderr)
+            server.terminate()
+            server.wait()
+            return 1
+        time.sleep(delay)
+        delay = min(delay * 1.5, 0.05)
+    info = {"name": name, "host": host, "address": binds[0], "port": args.port, "pid": server.pid}
+    info["cluster"] = args.cluster
+    partial = info_file.with_suffix(".tmp")
+    partial.write_text(json.dumps(info))
+    partial.replace(info_file)
+    print(f"HPCSIM_SHARD_INFO {json.dumps(info)}", flush=True)
+    code = server.wait()
+    info_file.unlink(missing_ok=True)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,221 @@
+"""The Orchestrator: a Redis deployment the Experiment starts before the applications that use it.
+
+One shard, or three and more joined into a Redis Cluster. Locally every shard listens on its own
+loopback port (``port``, ``port+1``, ...); under a scheduler there is one shard per node, all on
+``port``, bound to the site's database interface. The entity holds what to start; the control
+layer starts it and, once every shard answers, hands back where it listens (:meth:`get_address`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from hpcsim.db import admin
+from hpcsim.entities.entity import Entity, check_name
+from hpcsim.errors import ConfigError, DatabaseError
+
+__all__ = ["LiveDatabase", "Orchestrator"]
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+_OPTION = re.compile(r"^[a-z][a-z0-9-]*$")
+#: server options hpcsim sets itself; a user value would break the launch or the security
+RESERVED_OPTIONS = frozenset(
+    {
+        "appendfilename",
+        "bind",
+        "cluster-config-file",
+        "cluster-enabled",
+        "daemonize",
+        "dbfilename",
+        "dir",
+        "logfile",
+        "masterauth",
+        "port",
+        "protected-mode",
+        "requirepass",
+        "unixsocket",
+    }
+)
+_LOOPBACK = ("127.0.0.1", "localhost")
+
+
+@dataclass(frozen=True)
+class LiveDatabase:
+    """Where a started database listens, and how to authenticate."""
+
+    addresses: tuple[str, ...]
+    cluster: bool
+    password_file: str | None
+
+    def password(self) -> str | None:
+        return Path(self.password_file).read_text().strip() if self.password_file else None
+
+
+def server_options(options: dict[str, object]) -> tuple[tuple[str, str], ...]:
+    """Extra ``redis-server`` options from keyword arguments (``maxmemory="1gb"``)."""
+    checked = []
+    for key, value in options.items():
+        name = key.replace("_", "-").lower()
+        if not _OPTION.fullmatch(name):
+            raise ConfigError(f"database option {key!r} is not a redis-server option name")
+        if name in RESERVED_OPTIONS:
+            raise ConfigError(f"database option {key!r} is set by hpcsim itself and cannot be overridden")
+        if isinstance(value, bool):
+            text = "yes" if value else "no"
+        elif isinstance(value, (str, int, float)):
+            text = str(value)
+        else:
+            raise ConfigError(f"database option {key!r} must be a string or number, got {type(value).__name__}")
+        if "\n" in text or "\r" in text or "\0" in text:
+            raise ConfigError(f"database option {key!r} must not contain line breaks or NUL")
+        checked.append((name, text))
+    return tuple(checked)
+
+
+def _strings(value: str | Sequence[str] | None, what: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else list(value)
+    if not items or not all(isinstance(i, str) and i for i in items):
+        raise ConfigError(f"{what} must be a non-empty string or list of strings, got {value!r}")
+    return tuple(items)
+
+
+class Orchestrator(Entity):
+    """A Redis database of ``db_nodes`` shards (1, or 3 and more as a Redis Cluster).
+
+    Extra keyword arguments become redis-server options (``maxmemory="2gb"``). ``password``
+    (on by default) protects the database with the experiment's secret.
+    """
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        port: int = 6379,
+        interface: str | Sequence[str] | None = None,
+        launcher: str = "local",
+        run_command: str = "auto",
+        db_nodes: int = 1,
+        batch: bool = False,
+        hosts: str | Sequence[str] | None = None,
+        account: str | None = None,
+        time: str | None = None,
+        queue: str | None = None,
+        single_cmd: bool = True,
+        db_identifier: str = "orchestrator",
+        *,
+        password: bool = True,
+        **kwargs: object,
+    ) -> None:
+        identifier = check_name(db_identifier, "database")
+        if not _IDENTIFIER.fullmatch(identifier):
+            raise ConfigError(
+                f"db_identifier {db_identifier!r} must be a valid environment-variable suffix "
+                "(letters, digits and '_', not starting with a digit)"
+            )
+        super().__init__(identifier, path if path is not None else Path.cwd() / identifier)
+        if isinstance(db_nodes, bool) or not isinstance(db_nodes, int) or db_nodes < 1:
+            raise ConfigError(f"db_nodes must be a positive integer, got {db_nodes!r}")
+        if db_nodes == 2:
+            raise ConfigError(
+                "db_nodes=2 is not possible: a Redis Cluster needs at least 3 primaries to agree "
+                "on failures; use 1 shard, or 3 or more"
+            )
+        if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+            raise ConfigError(f"port must be an integer from 1 to 65535, got {port!r}")
+        self.launcher = launcher.lower()
+        if self.launcher == "local" and port + db_nodes - 1 > 65535:
+            raise ConfigError(f"{db_nodes} local shards from port {port} run past port 65535")
+        self.port = port
+        self.db_nodes = db_nodes
+        self.interfaces = _strings(interface, "interface")
+        self.hosts = _strings(hosts, "hosts")
+        self.batch = bool(batch)
+        self.run_command = run_command
+        self.account = account
+        self.time = time
+        self.queue = queue
+        self.password = bool(password)
+        self.options = server_options(dict(kwargs))
+        self._check_placement(single_cmd)
+        self._live: LiveDatabase | None = None
+
+    def _check_placement(self, single_cmd: bool) -> None:
+        if self.launcher == "local":
+            if self.batch:
+                raise ConfigError("batch=True needs a scheduler; the local launcher runs shards on this machine")
+            if any(h not in _LOOPBACK for h in self.hosts):
+                raise ConfigError(f"the local launcher runs shards on this machine; hosts={list(self.hosts)} is not it")
+        elif self.hosts and len(self.hosts) != self.db_nodes:
+            raise ConfigError(f"hosts names {len(self.hosts)} host(s) for db_nodes={self.db_nodes}; give one per shard")
+        if not single_cmd and self.launcher != "local":
+            raise ConfigError("single_cmd=False is not supported: hpcsim starts all shards with one launch command")
+
+    @property
+    def db_identifier(self) -> str:
+        return self.name
+
+    @property
+    def num_shards(self) -> int:
+        return self.db_nodes
+
+    @property
+    def is_cluster(self) -> bool:
+        return self.db_nodes >= 3
+
+    def shard_names(self) -> list[str]:
+        return [f"{self.name}_{i}" for i in range(self.db_nodes)]
+
+    # -- live state (set by the Experiment once every shard answers) -------------------------
+
+    def set_live(self, live: LiveDatabase | None) -> None:
+        self._live = live
+
+    def _running(self) -> LiveDatabase:
+        if self._live is None:
+            raise DatabaseError(f"database {self.name!r} is not running; start it with exp.start(db)")
+        return self._live
+
+    def get_address(self) -> list[str]:
+        """``host:port`` of every shard."""
+        return list(self._running().addresses)
+
+    def is_active(self) -> bool:
+        """Whether every shard answers PING."""
+        if self._live is None:
+            return False
+        password = self._live.password()
+        return all(admin.ping(address, password) for address in self._live.addresses)
+
+    # -- runtime configuration (CONFIG SET on every shard) ----------------------------------
+
+    def set_db_conf(self, key: str, value: str) -> None:
+        live = self._running()
+        admin.config_set(live.addresses, key, value, live.password())
+
+    def set_max_memory(self, mem: str) -> None:
+        """Memory cap per shard, e.g. ``"3gb"`` (``0`` is no limit)."""
+        self.set_db_conf("maxmemory", mem)
+
+    def set_eviction_strategy(self, strategy: str) -> None:
+        """What to evict at the memory cap, e.g. ``"allkeys-lru"``."""
+        self.set_db_conf("maxmemory-policy", strategy)
+
+    def set_max_clients(self, clients: int = 50_000) -> None:
+        self.set_db_conf("maxclients", str(clients))
+
+    def set_max_message_size(self, size: int = 1_073_741_824) -> None:
+        """Largest request (bytes) a shard accepts; values at least that large fit in one key."""
+        self.set_db_conf("proto-max-bulk-len", str(size))
+
+    def enable_checkpoints(self, frequency: int) -> None:
+        """Write an RDB snapshot every ``frequency`` seconds if a key changed, and on stop."""
+        if isinstance(frequency, bool) or not isinstance(frequency, int) or frequency < 1:
+            raise ConfigError(f"checkpoint frequency must be a positive number of seconds, got {frequency!r}")
+        self.set_db_conf("save", f"{frequency} 1")
+
+    def __repr__(self) -> str:
+        return f"Orchestrator({self.name!r}, db_nodes={self.db_nodes}, port={self.port}, launcher={self.launcher!r})"
