@@ -10,7 +10,7 @@ from typing import Any
 
 from hpcsim import config
 from hpcsim.control.controller import Controller
-from hpcsim.control.database import is_up, live, planned_record, start_database, stop_database
+from hpcsim.control.database import bring_up, is_up, launch_database, live, planned_record, stop_database
 from hpcsim.control.generator import generate as generate_dirs
 from hpcsim.control.interrupt import defer_sigint
 from hpcsim.control.planner import BATCH_CLASSES, LaunchUnit, plan, plan_database
@@ -239,15 +239,19 @@ class Experiment:
     # -- generation -------------------------------------------------------------------------
 
     def generate(self, *entities: Entity, tag: str | None = None, overwrite: bool = False) -> None:
-        """Create entity directories with their copied, symlinked and configured files."""
-        models = [e for e in entities if isinstance(e, Model)]
-        ensembles = [e for e in entities if isinstance(e, Ensemble)]
-        others = [e for e in entities if not isinstance(e, (Model, Ensemble))]
+        """Create entity directories with their copied, symlinked and configured files
+        (a database gets its directory, where its logs and checkpoints go)."""
+        dbs, apps = self._split(entities)
+        models = [e for e in apps if isinstance(e, Model)]
+        ensembles = [e for e in apps if isinstance(e, Ensemble)]
+        others = [e for e in apps if not isinstance(e, (Model, Ensemble))]
         if others:
-            raise TypeError(f"generate takes models and ensembles, got {others[0]!r}")
+            raise TypeError(f"generate takes models, ensembles and databases, got {others[0]!r}")
         if self._dry_run:
             _log.info("dry run: not generating %d entities", len(entities))
             return
+        for db in dbs:
+            Path(db.path).mkdir(parents=True, exist_ok=True)
         generate_dirs(self.exp_path, models, ensembles, tag=";" if tag is None else tag, overwrite=overwrite)
 
     # -- launching --------------------------------------------------------------------------
@@ -272,14 +276,15 @@ class Experiment:
             databases,
         )
 
-    def _secret(self, db: Orchestrator) -> Path | None:
-        """The experiment's password file (created on first use, but not in a dry run)."""
+    def _secret(self, db: Orchestrator, create: bool = True) -> Path | None:
+        """The experiment's password file, created on first use unless ``create`` is off
+        (previews and dry runs write nothing)."""
         if not db.password:
             return None
         hidden = self.exp_path / ".hpcsim"
-        return hidden / SECRET_NAME if self._dry_run else ensure_secret(hidden)
+        return ensure_secret(hidden) if create and not self._dry_run else hidden / SECRET_NAME
 
-    def _plan_database(self, db: Orchestrator) -> list[LaunchUnit]:
+    def _plan_database(self, db: Orchestrator, create: bool = True) -> list[LaunchUnit]:
         return plan_database(
             db,
             self.exp_path,
@@ -287,7 +292,7 @@ class Experiment:
             self.site,
             in_allocation(self._launcher),
             self._redis_server(),
-            self._secret(db),
+            self._secret(db, create),
         )
 
     def _redis_server(self) -> Path:
@@ -330,8 +335,10 @@ class Experiment:
         not yet running appear in the applications' environment at their planned addresses."""
         dbs, apps = self._split(entities)
         self._models(apps)
-        databases = {**self._running_databases(), **{db.name: planned_record(db, self._secret(db)) for db in dbs}}
-        units = [u for db in dbs for u in self._plan_database(db)] + self._plan(apps, list(databases.values()))
+        planned = {db.name: planned_record(db, self._secret(db, create=False)) for db in dbs}
+        databases = {**self._running_databases(), **planned}
+        units = [u for db in dbs for u in self._plan_database(db, create=False)]
+        units += self._plan(apps, list(databases.values()))
         text = "\n".join(f"# ==> {unit.script} <==\n{unit.text}" for unit in units)
         print(text, end="")
         return text
@@ -362,9 +369,10 @@ class Experiment:
         records: list[JobRecord] = []
         try:
             for db, units in zip(dbs, db_units, strict=True):
-                _, launched = start_database(control, db, units, self._redis_server(), self._secret(db))
+                launched = launch_database(control, db, units)
                 records += launched
                 self._launched.update((r.name, r) for r in launched)
+                bring_up(control, db, launched, self._redis_server(), self._secret(db))
             with defer_sigint() as deferred:
                 app_records = control.launch(self._plan(apps, list(self._running_databases().values())))
                 records += app_records

@@ -23,7 +23,7 @@ from hpcsim.entities.orchestrator import LiveDatabase, Orchestrator
 from hpcsim.errors import DatabaseError
 from hpcsim.status import Status
 
-__all__ = ["is_up", "live", "planned_record", "start_database", "stop_database"]
+__all__ = ["bring_up", "is_up", "launch_database", "live", "planned_record", "stop_database"]
 
 _log = logging.getLogger("hpcsim.control")
 #: seconds a running shard gets to report itself (redis loads its dump first, if any)
@@ -47,7 +47,10 @@ def planned_record(db: Orchestrator, secret: Path | None) -> DatabaseRecord:
     """Where ``db`` will listen, for a preview: loopback ports locally, the given hosts (or a
     ``<shard>`` placeholder, known once it runs) under a scheduler."""
     if db.launcher == "local":
-        host = interface_address(db.interfaces[0]) if db.interfaces else "127.0.0.1"
+        try:
+            host = interface_address(db.interfaces[0]) if db.interfaces else "127.0.0.1"
+        except ValueError as exc:
+            raise DatabaseError(f"database {db.name!r}: {exc}") from None
         addresses = [f"{host}:{db.port + i}" for i in range(db.db_nodes)]
     else:
         hosts = db.hosts or tuple(f"<{name}>" for name in db.shard_names())
@@ -95,7 +98,7 @@ def _wait_for_shards(control: Controller, db: Orchestrator, records: list[JobRec
             ended = [r for r in records if r.status.is_terminal]
             if ended:
                 first = ended[0]
-                detail = _tail(first.err) or _tail(first.out) or first.reason
+                detail = " | ".join(filter(None, [_tail(first.err, 3), _tail(first.out, 3)])) or first.reason
                 raise DatabaseError(
                     f"database {db.name!r} failed to start: {first.name} {first.status.value.lower()}"
                     f"{f' ({detail})' if detail else ''}; see {first.err}"
@@ -116,16 +119,21 @@ def _wait_for_shards(control: Controller, db: Orchestrator, records: list[JobRec
     return [f"{infos[n]['address']}:{infos[n]['port']}" for n in db.shard_names()]
 
 
-def start_database(
+def launch_database(control: Controller, db: Orchestrator, units: Sequence[LaunchUnit]) -> list[JobRecord]:
+    """Submit the shards of ``db`` (its planned ``units``); :func:`bring_up` waits for them."""
+    _clear_shard_infos(db)
+    return control.launch(units)
+
+
+def bring_up(
     control: Controller,
     db: Orchestrator,
-    units: Sequence[LaunchUnit],
+    records: list[JobRecord],
     server: Path,
     secret: Path | None,
-) -> tuple[DatabaseRecord, list[JobRecord]]:
-    """Launch ``units`` (planned for ``db``) and return once the database serves requests."""
-    _clear_shard_infos(db)
-    records = control.launch(units)
+) -> DatabaseRecord:
+    """Return once the launched database serves requests; on any failure its jobs are
+    cancelled, so no shard keeps a port."""
     try:
         addresses = _wait_for_shards(control, db, records)
         password = Path(secret).read_text().strip() if secret else None
@@ -147,7 +155,7 @@ def start_database(
     control.store.add_database(record)
     db.set_live(live(record))
     _log.info("database %r up: %s", db.name, ", ".join(addresses))
-    return record, records
+    return record
 
 
 def stop_database(control: Controller, record: DatabaseRecord, records: Sequence[JobRecord]) -> list[JobRecord]:

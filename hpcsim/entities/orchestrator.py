@@ -40,6 +40,8 @@ RESERVED_OPTIONS = frozenset(
     }
 )
 _LOOPBACK = ("127.0.0.1", "localhost")
+#: a cluster shard on port p also listens on p + 10000 for the other shards
+CLUSTER_BUS_OFFSET = 10000
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,11 @@ class Orchestrator(Entity):
         self.launcher = launcher.lower()
         if self.launcher == "local" and port + db_nodes - 1 > 65535:
             raise ConfigError(f"{db_nodes} local shards from port {port} run past port 65535")
+        if db_nodes >= 3 and port + (db_nodes - 1 if self.launcher == "local" else 0) + CLUSTER_BUS_OFFSET > 65535:
+            raise ConfigError(
+                f"port {port} is too high for a Redis Cluster: each shard also listens on its port + "
+                f"{CLUSTER_BUS_OFFSET} (the cluster bus), which must be at most 65535"
+            )
         self.port = port
         self.db_nodes = db_nodes
         self.interfaces = _strings(interface, "interface")

@@ -28,3 +28,21 @@ def test_quickstart_runs_twice_in_a_fresh_directory(tmp_path: Path) -> None:
     model_dir = tmp_path / "getting-started" / "model"
     assert (model_dir / "configure_inputs.txt").read_text() == "THERMO = 42\nSTEPS = 10\n"
     assert "COMPLETED" in done.stderr
+
+
+def test_key_prefixing_example_keeps_the_producers_apart(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / "key_prefixing" / "experiment.py")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split(":", 1)[1] for line in lines] == ["1: [5 6 7 8]", "2: [1 2 3 4]"]
+    assert all(line.startswith("Default@") for line in lines)
+    assert "database 'orchestrator' up: 127.0.0.1:6379" in done.stderr
+    for name in ("producer_1", "producer_2", "consumer"):
+        assert f"| {name} " in done.stderr and "FAILED" not in done.stderr

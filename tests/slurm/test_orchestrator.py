@@ -1,0 +1,70 @@
+"""An Orchestrator on the real Slurm test cluster: one shard per node, a Redis Cluster across
+three nodes, used by a model in another job, and gone after stop."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from hpcsim import Experiment, Status
+
+from ..conftest import APPS
+
+pytestmark = pytest.mark.slurm
+
+ROUNDTRIP = str(APPS / "db_roundtrip.py")
+PORT = 6780
+
+
+def _refused(address: str) -> bool:
+    host, port = address.rsplit(":", 1)
+    try:
+        socket.create_connection((host, int(port)), timeout=2).close()
+    except OSError:
+        return True
+    return False
+
+
+def _redis_alive(pid: int) -> bool:
+    """Whether ``pid`` is a live redis-server (the nodes are network namespaces of this
+    machine, so their processes are visible here)."""
+    try:
+        return "redis-server" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
+    except OSError:
+        return False
+
+
+def test_three_shards_on_three_nodes_serve_a_model_and_stop_cleanly(
+    slurm_cluster: Any, tmp_path: Path, python_exe: str
+) -> None:
+    exp = Experiment("dbexp", exp_path=tmp_path / "exp", launcher="slurm", site="hpcsim-testcluster")
+    db = exp.create_database(port=PORT, db_nodes=3, batch=True, time="00:05:00")
+    exp.start(db)
+    try:
+        addresses = db.get_address()
+        assert sorted(addresses) == [f"10.77.77.1{i}:{PORT}" for i in (1, 2, 3)]  # eth0 of node1..3
+        hidden = Path(db.path) / ".hpcsim"
+        infos = [json.loads((hidden / f"{n}.shard.json").read_text()) for n in db.shard_names()]
+        assert {info["host"] for info in infos} == set(slurm_cluster.nodes)
+        pids = [info["pid"] for info in infos]
+        assert all(_redis_alive(pid) for pid in pids)
+
+        batch = exp.create_batch_settings(nodes=1, time="00:02:00")
+        model = exp.create_model("user", exp.create_run_settings(python_exe, [ROUNDTRIP, "x"]), batch_settings=batch)
+        exp.start(model)
+        assert exp.get_status(model) == [Status.COMPLETED]
+        report = json.loads((Path(model.path) / "user.out").read_text())
+        assert len(report["matched"]) == 30
+        password = (exp.exp_path / ".hpcsim" / "db.secret").read_text().strip()
+        per_shard = [redis.Redis(host=a.rsplit(":", 1)[0], port=PORT, password=password).dbsize() for a in addresses]
+        assert sum(per_shard) == 30 and all(n > 0 for n in per_shard)  # spread over all three nodes
+    finally:
+        exp.stop(db)
+    assert exp.get_status(db) == [Status.COMPLETED]
+    assert all(_refused(a) for a in addresses)
+    assert not any(_redis_alive(pid) for pid in pids)
