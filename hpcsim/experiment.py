@@ -4,44 +4,36 @@ control layer; the logic lives below."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from hpcsim import config
 from hpcsim.control.controller import Controller
-from hpcsim.control.database import bring_up, is_up, launch_database, live, planned_record, stop_database
+from hpcsim.control.database import Databases, bring_up, launch_database, live, stop_database
 from hpcsim.control.generator import generate as generate_dirs
 from hpcsim.control.interrupt import defer_sigint
-from hpcsim.control.planner import BATCH_CLASSES, LaunchUnit, plan, plan_database
+from hpcsim.control.planner import LaunchUnit, plan
+from hpcsim.control.selection import models_of, split_databases
 from hpcsim.control.store import DatabaseRecord, JobRecord, JobStore, store_path
 from hpcsim.control.summary import format_table, summary_rows
-from hpcsim.db.discovery import find_redis_server
-from hpcsim.db.secret import SECRET_NAME, ensure_secret
 from hpcsim.entities.ensemble import Ensemble
-from hpcsim.entities.entity import Entity, check_name
+from hpcsim.entities.entity import Entity
 from hpcsim.entities.model import Model
 from hpcsim.entities.orchestrator import Orchestrator
-from hpcsim.entities.strategies import Strategy
-from hpcsim.errors import ConfigError, EntityExistsError, LaunchError
+from hpcsim.errors import ConfigError, LaunchError
+from hpcsim.experiment_factory import EntityFactory
 from hpcsim.log import get_logger
-from hpcsim.schedulers import LAUNCHERS, Scheduler, detect_scheduler, get_scheduler, in_allocation
-from hpcsim.settings.batch import BatchSettings
-from hpcsim.settings.bsub import BsubBatchSettings
-from hpcsim.settings.factory import create_run_settings
-from hpcsim.settings.run import ArgValue, RunSettings
-from hpcsim.settings.sbatch import SbatchSettings
-from hpcsim.site import SiteConfig, select_site
+from hpcsim.schedulers import Scheduler, get_scheduler, in_allocation
 from hpcsim.status import Status
 
 __all__ = ["Experiment"]
 
 _log = get_logger("hpcsim")
 EntityRef = Entity | str
-_ENSEMBLE_KWARGS = ("n_models", "params_as_args", "max_concurrent", "array")
 
 
-class Experiment:
+class Experiment(EntityFactory):
     """A named directory of entities and their launches.
 
     ``launcher`` is one of local, slurm, pbs, lsf or auto (the site's scheduler, else the
@@ -55,29 +47,11 @@ class Experiment:
         launcher: str = "local",
         site: str | Path | None = None,
     ) -> None:
-        self.name = check_name(name, "experiment")
-        path = Path(exp_path) if exp_path is not None else Path.cwd() / name
-        self.exp_path = Path(os.path.abspath(path.expanduser()))
-        if self.exp_path.exists() and not self.exp_path.is_dir():
-            raise ConfigError(f"experiment path {str(self.exp_path)!r} exists and is not a directory")
-        self.site: SiteConfig | None = select_site(site)
-        self._launcher = self._resolve_launcher(launcher)
-        self._entities: dict[str, Entity] = {}
+        super().__init__(name, exp_path, launcher, site)
         self._launched: dict[str, JobRecord] = {}
         self._controller: Controller | None = None
         self._dry_run = config.dry_run()
-
-    def _resolve_launcher(self, launcher: str) -> str:
-        choice = launcher.lower() if isinstance(launcher, str) else launcher
-        if choice == "auto":
-            return self.site.scheduler if self.site is not None else detect_scheduler()
-        if choice not in LAUNCHERS:
-            raise ConfigError(f"unknown launcher {launcher!r}; choose one of {', '.join(LAUNCHERS)} or 'auto'")
-        return str(choice)
-
-    @property
-    def launcher(self) -> str:
-        return self._launcher
+        self._databases = Databases(self.exp_path, self._launcher, self.site, self._dry_run)
 
     @classmethod
     def load(cls, exp_path: str | Path) -> Experiment:
@@ -90,158 +64,12 @@ class Experiment:
         exp._launched = store.latest()
         return exp
 
-    # -- entities ---------------------------------------------------------------------------
-
-    def _register(self, entity: Entity) -> None:
-        names = [entity.name] + ([m.name for m in entity] if isinstance(entity, Ensemble) else [])
-        if isinstance(entity, Orchestrator) and entity.launcher == "local":
-            names += entity.shard_names()
-        taken = [n for n in names if n in self._entities]
-        if taken or len(set(names)) != len(names):
-            raise EntityExistsError(
-                f"experiment {self.name!r} already has an entity named {(taken or names)[0]!r}; "
-                "entity names must be unique"
-            )
-        for name in names:
-            self._entities[name] = entity
-
-    def create_run_settings(
-        self,
-        exe: str,
-        exe_args: str | Iterable[str] | None = None,
-        run_command: str = "auto",
-        run_args: Mapping[str, ArgValue] | None = None,
-        env_vars: Mapping[str, ArgValue] | None = None,
-    ) -> RunSettings:
-        """How to run ``exe``: ``auto`` picks the launch command for this launcher (none locally)."""
-        return create_run_settings(self._launcher, exe, exe_args, run_command, run_args, env_vars)
-
-    def create_batch_settings(
-        self,
-        nodes: int = 1,
-        time: str = "",
-        queue: str = "",
-        account: str = "",
-        batch_args: Mapping[str, ArgValue] | None = None,
-        **kwargs: Any,
-    ) -> BatchSettings:
-        """Batch settings for this experiment's scheduler (``SbatchSettings``,
-        ``QsubBatchSettings`` or ``BsubBatchSettings``); extra keywords go to that class."""
-        if self._launcher not in BATCH_CLASSES:
-            raise ConfigError(
-                f"the {self._launcher!r} launcher runs without a scheduler, so it takes no batch settings"
-            )
-        cls = BATCH_CLASSES[self._launcher]
-        common: dict[str, Any] = {"nodes": nodes, "time": time, "batch_args": batch_args}
-        common["project" if cls is BsubBatchSettings else "account"] = account
-        common["partition" if cls is SbatchSettings else "queue"] = queue
-        try:
-            return cls(**common, **kwargs)
-        except TypeError as exc:
-            raise ConfigError(f"create_batch_settings for {self._launcher}: {exc}") from None
-
-    def create_model(
-        self,
-        name: str,
-        run_settings: RunSettings,
-        params: Mapping[str, object] | None = None,
-        path: str | Path | None = None,
-        enable_key_prefixing: bool = False,
-        batch_settings: BatchSettings | None = None,
-    ) -> Model:
-        model = Model(
-            name,
-            params,
-            run_settings,
-            path if path is not None else self.exp_path / name,
-            batch_settings=batch_settings,
-        )
-        if enable_key_prefixing:
-            model.enable_key_prefixing()
-        self._register(model)
-        return model
-
-    def create_ensemble(
-        self,
-        name: str,
-        params: Mapping[str, object] | None = None,
-        batch_settings: BatchSettings | None = None,
-        run_settings: RunSettings | None = None,
-        replicas: int | None = None,
-        perm_strategy: str | Strategy = "all_perm",
-        path: str | Path | None = None,
-        **kwargs: Any,
-    ) -> Ensemble:
-        """Members are params x replicas; ``n_models`` (for ``random``) and
-        ``params_as_args`` are the accepted extra keywords."""
-        unknown = sorted(set(kwargs) - set(_ENSEMBLE_KWARGS))
-        if unknown:
-            raise ConfigError(
-                f"create_ensemble got unknown keyword(s) {unknown}; accepted: {', '.join(_ENSEMBLE_KWARGS)}"
-            )
-        ensemble = Ensemble(
-            name,
-            params,
-            path if path is not None else self.exp_path / name,
-            params_as_args=kwargs.get("params_as_args"),
-            batch_settings=batch_settings,
-            run_settings=run_settings,
-            perm_strategy=perm_strategy,
-            replicas=replicas,
-            n_models=kwargs.get("n_models"),
-            max_concurrent=kwargs.get("max_concurrent"),
-            array=kwargs.get("array", False),
-        )
-        self._register(ensemble)
-        return ensemble
-
-    def create_database(
-        self,
-        port: int = 6379,
-        db_nodes: int = 1,
-        batch: bool = False,
-        hosts: str | Iterable[str] | None = None,
-        run_command: str = "auto",
-        interface: str | Iterable[str] | None = None,
-        account: str | None = None,
-        time: str | None = None,
-        queue: str | None = None,
-        single_cmd: bool = True,
-        db_identifier: str = "orchestrator",
-        **kwargs: Any,
-    ) -> Orchestrator:
-        """A Redis database of ``db_nodes`` shards (1, or 3+ as a Redis Cluster), started by
-        :meth:`start` before the applications that read ``HPCSIM_DB``. ``interface`` defaults
-        to the site's database interfaces (loopback locally); extra keywords become
-        redis-server options, and ``password=False`` turns authentication off."""
-        taken = [e for e in self._entities.values() if isinstance(e, Orchestrator) and e.name == db_identifier]
-        if taken:
-            raise EntityExistsError(f"experiment {self.name!r} already has a database {db_identifier!r}")
-        db = Orchestrator(
-            self.exp_path / db_identifier,
-            port,
-            None if interface is None else (interface if isinstance(interface, str) else list(interface)),
-            self._launcher,
-            run_command,
-            db_nodes,
-            batch,
-            None if hosts is None else (hosts if isinstance(hosts, str) else list(hosts)),
-            account,
-            time,
-            queue,
-            single_cmd,
-            db_identifier,
-            **kwargs,
-        )
-        self._register(db)
-        return db
-
     # -- generation -------------------------------------------------------------------------
 
     def generate(self, *entities: Entity, tag: str | None = None, overwrite: bool = False) -> None:
         """Create entity directories with their copied, symlinked and configured files
         (a database gets its directory, where its logs and checkpoints go)."""
-        dbs, apps = self._split(entities)
+        dbs, apps = split_databases(entities)
         models = [e for e in apps if isinstance(e, Model)]
         ensembles = [e for e in apps if isinstance(e, Ensemble)]
         others = [e for e in apps if not isinstance(e, (Model, Ensemble))]
@@ -276,68 +104,18 @@ class Experiment:
             databases,
         )
 
-    def _secret(self, db: Orchestrator, create: bool = True) -> Path | None:
-        """The experiment's password file, created on first use unless ``create`` is off
-        (previews and dry runs write nothing)."""
-        if not db.password:
-            return None
-        hidden = self.exp_path / ".hpcsim"
-        return ensure_secret(hidden) if create and not self._dry_run else hidden / SECRET_NAME
-
-    def _plan_database(self, db: Orchestrator, create: bool = True) -> list[LaunchUnit]:
-        return plan_database(
-            db,
-            self.exp_path,
-            self._launcher,
-            self.site,
-            in_allocation(self._launcher),
-            self._redis_server(),
-            self._secret(db, create),
-        )
-
-    def _redis_server(self) -> Path:
-        return find_redis_server(self.site.redis_server if self.site is not None else None)
-
     def _running_databases(self) -> dict[str, DatabaseRecord]:
         if self._controller is None and not store_path(self.exp_path).is_file():
             return {}
         return self._control().store.databases()
 
-    @staticmethod
-    def _split(entities: Iterable[Entity]) -> tuple[list[Orchestrator], list[Entity]]:
-        dbs = [e for e in entities if isinstance(e, Orchestrator)]
-        ids = [db.name for db in dbs]
-        duplicate = next((i for i in ids if ids.count(i) > 1), None)
-        if duplicate is not None:
-            raise EntityExistsError(f"two databases are named {duplicate!r}; give each its own db_identifier")
-        return dbs, [e for e in entities if not isinstance(e, Orchestrator)]
-
-    @staticmethod
-    def _models(entities: Iterable[Entity]) -> list[Model]:
-        models: list[Model] = []
-        for entity in entities:
-            if isinstance(entity, Ensemble):
-                if not len(entity):
-                    raise LaunchError(f"ensemble {entity.name!r} has no members; add some with add_model")
-                models += entity.models
-            elif isinstance(entity, Model):
-                models.append(entity)
-            else:
-                raise TypeError(f"expected a Model, Ensemble or Orchestrator, got {entity!r}")
-        names = [m.name for m in models]
-        duplicate = next((n for n in names if names.count(n) > 1), None)
-        if duplicate is not None:
-            raise EntityExistsError(f"{duplicate!r} is given more than once; entity names must be unique")
-        return models
-
     def preview(self, *entities: Entity) -> str:
         """Print (and return) the exact scripts ``start`` would write and submit. Databases
         not yet running appear in the applications' environment at their planned addresses."""
-        dbs, apps = self._split(entities)
-        self._models(apps)
-        planned = {db.name: planned_record(db, self._secret(db, create=False)) for db in dbs}
-        databases = {**self._running_databases(), **planned}
-        units = [u for db in dbs for u in self._plan_database(db, create=False)]
+        dbs, apps = split_databases(entities)
+        models_of(apps)
+        databases = {**self._running_databases(), **{db.name: self._databases.planned(db) for db in dbs}}
+        units = [u for db in dbs for u in self._databases.plan(db, create=False)]
         units += self._plan(apps, list(databases.values()))
         text = "\n".join(f"# ==> {unit.script} <==\n{unit.text}" for unit in units)
         print(text, end="")
@@ -357,22 +135,23 @@ class Experiment:
         Ctrl-C while blocking stops what this call launched unless ``kill_on_interrupt`` is
         False, in which case the jobs keep running and can be followed with ``hpcsim status``.
         """
-        dbs, apps = self._split(entities)
-        models = self._models(apps)
+        dbs, apps = split_databases(entities)
+        models = models_of(apps)
         if self._dry_run:
             self.preview(*entities)
             return
-        db_units = [self._plan_database(db) for db in dbs]
-        self._plan(apps, [planned_record(db, self._secret(db)) for db in dbs])  # fail on bad settings before any launch
+        db_units = [self._databases.plan(db) for db in dbs]
+        self._plan(apps, [self._databases.planned(db) for db in dbs])  # bad settings fail before any launch
         control = self._control()
-        self._check_not_running(control, models, dbs)
+        self._check_not_running(control, models)
+        self._databases.check_startable(control, dbs)
         records: list[JobRecord] = []
         try:
             for db, units in zip(dbs, db_units, strict=True):
                 launched = launch_database(control, db, units)
                 records += launched
                 self._launched.update((r.name, r) for r in launched)
-                bring_up(control, db, launched, self._redis_server(), self._secret(db))
+                bring_up(control, db, launched, self._databases.server(), self._databases.secret(db))
             with defer_sigint() as deferred:
                 app_records = control.launch(self._plan(apps, list(self._running_databases().values())))
                 records += app_records
@@ -388,7 +167,8 @@ class Experiment:
         if block and summary:
             _log.info("summary:\n%s", self.summary())
 
-    def _check_not_running(self, control: Controller, models: list[Model], dbs: list[Orchestrator]) -> None:
+    @staticmethod
+    def _check_not_running(control: Controller, models: list[Model]) -> None:
         running = [
             r
             for r in control.refresh(list(control.store.latest(m.name for m in models).values()))
@@ -399,16 +179,6 @@ class Experiment:
                 f"{running[0].name!r} is still {running[0].status.value.lower()} (job {running[0].native_id}); "
                 "stop it or wait for it before starting it again"
             )
-        known = control.store.databases()
-        for db in dbs:
-            if db.name not in known:
-                continue
-            if is_up(known[db.name]):
-                raise LaunchError(
-                    f"database {db.name!r} is already running at {', '.join(known[db.name].addresses)}; "
-                    "stop it first or use another db_identifier"
-                )
-            control.store.remove_database(db.name)  # it died without being stopped
 
     def _interrupted(self, records: list[JobRecord], kill_on_interrupt: bool) -> None:
         control = self._control()
@@ -435,7 +205,7 @@ class Experiment:
         if isinstance(ref, str):
             record = self._running_databases().get(ref)
             return list(record.jobs) if record is not None and ref not in self._launched else [ref]
-        return [m.name for m in self._models([ref])]
+        return [m.name for m in models_of([ref])]
 
     def _records(self, refs: Iterable[EntityRef]) -> list[JobRecord]:
         names = [name for ref in refs for name in self._names(ref)]

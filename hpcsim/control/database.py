@@ -14,16 +14,19 @@ from pathlib import Path
 
 from hpcsim import config
 from hpcsim.control.controller import Controller
-from hpcsim.control.planner import LaunchUnit
+from hpcsim.control.planner import LaunchUnit, plan_database
 from hpcsim.control.store import DatabaseRecord, JobRecord
 from hpcsim.db import admin
-from hpcsim.db.discovery import find_redis_cli
+from hpcsim.db.discovery import find_redis_cli, find_redis_server
 from hpcsim.db.netif import interface_address
+from hpcsim.db.secret import SECRET_NAME, ensure_secret
 from hpcsim.entities.orchestrator import LiveDatabase, Orchestrator
-from hpcsim.errors import DatabaseError
+from hpcsim.errors import DatabaseError, LaunchError
+from hpcsim.schedulers import in_allocation
+from hpcsim.site.schema import SiteConfig
 from hpcsim.status import Status
 
-__all__ = ["bring_up", "is_up", "launch_database", "live", "planned_record", "stop_database"]
+__all__ = ["Databases", "bring_up", "launch_database", "live", "stop_database"]
 
 _log = logging.getLogger("hpcsim.control")
 #: seconds a running shard gets to report itself (redis loads its dump first, if any)
@@ -176,3 +179,47 @@ def stop_database(control: Controller, record: DatabaseRecord, records: Sequence
         current = control.cancel(current, f"database {record.identifier!r} did not exit after SHUTDOWN")
     control.store.remove_database(record.identifier)
     return current
+
+
+class Databases:
+    """The databases of one experiment: where their server and password come from, their
+    launch units, and whether one may start."""
+
+    def __init__(self, exp_path: Path, launcher: str, site: SiteConfig | None, dry_run: bool) -> None:
+        self.exp_path = exp_path
+        self.launcher = launcher
+        self.site = site
+        self.dry_run = dry_run
+
+    def secret(self, db: Orchestrator, create: bool = True) -> Path | None:
+        """The experiment's password file, created on first use unless ``create`` is off
+        (previews and dry runs write nothing)."""
+        if not db.password:
+            return None
+        hidden = self.exp_path / ".hpcsim"
+        return ensure_secret(hidden) if create and not self.dry_run else hidden / SECRET_NAME
+
+    def server(self) -> Path:
+        return find_redis_server(self.site.redis_server if self.site is not None else None)
+
+    def plan(self, db: Orchestrator, create: bool = True) -> list[LaunchUnit]:
+        allocated = in_allocation(self.launcher)
+        secret = self.secret(db, create)
+        return plan_database(db, self.exp_path, self.launcher, self.site, allocated, self.server(), secret)
+
+    def planned(self, db: Orchestrator) -> DatabaseRecord:
+        return planned_record(db, self.secret(db, create=False))
+
+    @staticmethod
+    def check_startable(control: Controller, dbs: Sequence[Orchestrator]) -> None:
+        """Refuse a database that is already up; forget one that died without a stop."""
+        known = control.store.databases()
+        for db in dbs:
+            if db.name not in known:
+                continue
+            if is_up(known[db.name]):
+                raise LaunchError(
+                    f"database {db.name!r} is already running at {', '.join(known[db.name].addresses)}; "
+                    "stop it first or use another db_identifier"
+                )
+            control.store.remove_database(db.name)

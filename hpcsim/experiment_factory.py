@@ -1,0 +1,209 @@
+"""Creating entities and settings: the half of ``Experiment`` that builds what is launched."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from hpcsim.control.planner import BATCH_CLASSES
+from hpcsim.entities.ensemble import Ensemble
+from hpcsim.entities.entity import Entity, check_name
+from hpcsim.entities.model import Model
+from hpcsim.entities.orchestrator import Orchestrator
+from hpcsim.entities.strategies import Strategy
+from hpcsim.errors import ConfigError, EntityExistsError
+from hpcsim.schedulers import LAUNCHERS, detect_scheduler
+from hpcsim.settings.batch import BatchSettings
+from hpcsim.settings.bsub import BsubBatchSettings
+from hpcsim.settings.factory import create_run_settings
+from hpcsim.settings.run import ArgValue, RunSettings
+from hpcsim.settings.sbatch import SbatchSettings
+from hpcsim.site import SiteConfig, select_site
+
+__all__ = ["EntityFactory"]
+
+_ENSEMBLE_KWARGS = ("n_models", "params_as_args", "max_concurrent", "array")
+
+
+class EntityFactory:
+    """The part of :class:`~hpcsim.Experiment` that creates entities and settings.
+
+    ``launcher`` is one of local, slurm, pbs, lsf or auto (the site's scheduler, else the
+    one whose commands are on PATH, else local).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        exp_path: str | Path | None = None,
+        launcher: str = "local",
+        site: str | Path | None = None,
+    ) -> None:
+        self.name = check_name(name, "experiment")
+        path = Path(exp_path) if exp_path is not None else Path.cwd() / name
+        self.exp_path = Path(os.path.abspath(path.expanduser()))
+        if self.exp_path.exists() and not self.exp_path.is_dir():
+            raise ConfigError(f"experiment path {str(self.exp_path)!r} exists and is not a directory")
+        self.site: SiteConfig | None = select_site(site)
+        self._launcher = self._resolve_launcher(launcher)
+        self._entities: dict[str, Entity] = {}
+
+    def _resolve_launcher(self, launcher: str) -> str:
+        choice = launcher.lower() if isinstance(launcher, str) else launcher
+        if choice == "auto":
+            return self.site.scheduler if self.site is not None else detect_scheduler()
+        if choice not in LAUNCHERS:
+            raise ConfigError(f"unknown launcher {launcher!r}; choose one of {', '.join(LAUNCHERS)} or 'auto'")
+        return str(choice)
+
+    @property
+    def launcher(self) -> str:
+        return self._launcher
+
+    # -- entities ---------------------------------------------------------------------------
+
+    def _register(self, entity: Entity) -> None:
+        names = [entity.name] + ([m.name for m in entity] if isinstance(entity, Ensemble) else [])
+        if isinstance(entity, Orchestrator) and entity.launcher == "local":
+            names += entity.shard_names()
+        taken = [n for n in names if n in self._entities]
+        if taken or len(set(names)) != len(names):
+            raise EntityExistsError(
+                f"experiment {self.name!r} already has an entity named {(taken or names)[0]!r}; "
+                "entity names must be unique"
+            )
+        for name in names:
+            self._entities[name] = entity
+
+    def create_run_settings(
+        self,
+        exe: str,
+        exe_args: str | Iterable[str] | None = None,
+        run_command: str = "auto",
+        run_args: Mapping[str, ArgValue] | None = None,
+        env_vars: Mapping[str, ArgValue] | None = None,
+    ) -> RunSettings:
+        """How to run ``exe``: ``auto`` picks the launch command for this launcher (none locally)."""
+        return create_run_settings(self._launcher, exe, exe_args, run_command, run_args, env_vars)
+
+    def create_batch_settings(
+        self,
+        nodes: int = 1,
+        time: str = "",
+        queue: str = "",
+        account: str = "",
+        batch_args: Mapping[str, ArgValue] | None = None,
+        **kwargs: Any,
+    ) -> BatchSettings:
+        """Batch settings for this experiment's scheduler (``SbatchSettings``,
+        ``QsubBatchSettings`` or ``BsubBatchSettings``); extra keywords go to that class."""
+        if self._launcher not in BATCH_CLASSES:
+            raise ConfigError(
+                f"the {self._launcher!r} launcher runs without a scheduler, so it takes no batch settings"
+            )
+        cls = BATCH_CLASSES[self._launcher]
+        common: dict[str, Any] = {"nodes": nodes, "time": time, "batch_args": batch_args}
+        common["project" if cls is BsubBatchSettings else "account"] = account
+        common["partition" if cls is SbatchSettings else "queue"] = queue
+        try:
+            return cls(**common, **kwargs)
+        except TypeError as exc:
+            raise ConfigError(f"create_batch_settings for {self._launcher}: {exc}") from None
+
+    def create_model(
+        self,
+        name: str,
+        run_settings: RunSettings,
+        params: Mapping[str, object] | None = None,
+        path: str | Path | None = None,
+        enable_key_prefixing: bool = False,
+        batch_settings: BatchSettings | None = None,
+    ) -> Model:
+        model = Model(
+            name,
+            params,
+            run_settings,
+            path if path is not None else self.exp_path / name,
+            batch_settings=batch_settings,
+        )
+        if enable_key_prefixing:
+            model.enable_key_prefixing()
+        self._register(model)
+        return model
+
+    def create_ensemble(
+        self,
+        name: str,
+        params: Mapping[str, object] | None = None,
+        batch_settings: BatchSettings | None = None,
+        run_settings: RunSettings | None = None,
+        replicas: int | None = None,
+        perm_strategy: str | Strategy = "all_perm",
+        path: str | Path | None = None,
+        **kwargs: Any,
+    ) -> Ensemble:
+        """Members are params x replicas; ``n_models`` (for ``random``) and
+        ``params_as_args`` are the accepted extra keywords."""
+        unknown = sorted(set(kwargs) - set(_ENSEMBLE_KWARGS))
+        if unknown:
+            raise ConfigError(
+                f"create_ensemble got unknown keyword(s) {unknown}; accepted: {', '.join(_ENSEMBLE_KWARGS)}"
+            )
+        ensemble = Ensemble(
+            name,
+            params,
+            path if path is not None else self.exp_path / name,
+            params_as_args=kwargs.get("params_as_args"),
+            batch_settings=batch_settings,
+            run_settings=run_settings,
+            perm_strategy=perm_strategy,
+            replicas=replicas,
+            n_models=kwargs.get("n_models"),
+            max_concurrent=kwargs.get("max_concurrent"),
+            array=kwargs.get("array", False),
+        )
+        self._register(ensemble)
+        return ensemble
+
+    def create_database(
+        self,
+        port: int = 6379,
+        db_nodes: int = 1,
+        batch: bool = False,
+        hosts: str | Iterable[str] | None = None,
+        run_command: str = "auto",
+        interface: str | Iterable[str] | None = None,
+        account: str | None = None,
+        time: str | None = None,
+        queue: str | None = None,
+        single_cmd: bool = True,
+        db_identifier: str = "orchestrator",
+        **kwargs: Any,
+    ) -> Orchestrator:
+        """A Redis database of ``db_nodes`` shards (1, or 3+ as a Redis Cluster), started by
+        :meth:`start` before the applications that read ``HPCSIM_DB``. ``interface`` defaults
+        to the site's database interfaces (loopback locally); extra keywords become
+        redis-server options, and ``password=False`` turns authentication off."""
+        taken = [e for e in self._entities.values() if isinstance(e, Orchestrator) and e.name == db_identifier]
+        if taken:
+            raise EntityExistsError(f"experiment {self.name!r} already has a database {db_identifier!r}")
+        db = Orchestrator(
+            self.exp_path / db_identifier,
+            port,
+            None if interface is None else (interface if isinstance(interface, str) else list(interface)),
+            self._launcher,
+            run_command,
+            db_nodes,
+            batch,
+            None if hosts is None else (hosts if isinstance(hosts, str) else list(hosts)),
+            account,
+            time,
+            queue,
+            single_cmd,
+            db_identifier,
+            **kwargs,
+        )
+        self._register(db)
+        return db
