@@ -25,6 +25,7 @@ from hpcsim.settings.factory import create_run_settings
 from hpcsim.settings.qsub import QsubBatchSettings
 from hpcsim.settings.run import RunSettings
 from hpcsim.settings.sbatch import SbatchSettings
+from hpcsim.settings.srun import SrunSettings
 from hpcsim.site.schema import SiteConfig
 
 __all__ = ["BATCH_CLASSES", "LaunchUnit", "MemberUnit", "database_env", "env_contract", "plan", "plan_database"]
@@ -328,6 +329,8 @@ def plan_database(
         settings.set_hostlist(list(db.hosts))
     shard = Model(db.name, None, settings, db.path)
     if in_allocation and not db.batch:
+        if isinstance(settings, SrunSettings):
+            settings.set("overlap")  # a server mostly waits: it must not keep the job's CPUs from the models
         return [_local_unit(shard, exp_path, site, (), "database")]
     return [
         _batch_unit(db.name, "database", Path(db.path), [shard], _db_batch(db, launcher), launcher, exp_path, site, ())

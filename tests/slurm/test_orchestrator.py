@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +15,7 @@ import pytest
 import redis
 
 from hpcsim import Experiment, Status
+from hpcsim.control.store import JobStore, store_path
 
 from ..conftest import APPS
 
@@ -68,3 +72,44 @@ def test_three_shards_on_three_nodes_serve_a_model_and_stop_cleanly(
     assert exp.get_status(db) == [Status.COMPLETED]
     assert all(_refused(a) for a in addresses)
     assert not any(_redis_alive(pid) for pid in pids)
+
+
+def test_database_as_steps_inside_the_drivers_allocation(slurm_cluster: Any, tmp_path: Path) -> None:
+    """A driver inside ``sbatch -N3`` starts its database as one srun step (a shard per node)
+    and a model as another step, which uses it; stop leaves no server."""
+    driver = tmp_path / "driver.py"
+    exp_path = tmp_path / "exp"
+    driver.write_text(
+        textwrap.dedent(
+            f"""
+            import json
+            from hpcsim import Experiment
+            exp = Experiment("inside", exp_path={str(exp_path)!r}, launcher="slurm", site="hpcsim-testcluster")
+            db = exp.create_database(port={PORT}, db_nodes=3)
+            exp.start(db)
+            rs = exp.create_run_settings({sys.executable!r}, [{ROUNDTRIP!r}, "in"], run_args={{"nodes": 1}})
+            model = exp.create_model("user", rs)
+            exp.start(model)
+            addresses = db.get_address()
+            exp.stop(db)
+            print(json.dumps({{"addresses": addresses, "statuses": [str(s) for s in exp.get_status(db, model)]}}))
+            """
+        )
+    )
+    job = subprocess.run(
+        ["sbatch", "--wait", "-N3", "-o", str(tmp_path / "driver.out"), "--wrap", f"{sys.executable} {driver}"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    output = (tmp_path / "driver.out").read_text()
+    assert job.returncode == 0, (job.stderr, output)
+    result = json.loads(output.strip().splitlines()[-1])
+    assert sorted(result["addresses"]) == [f"10.77.77.1{i}:{PORT}" for i in (1, 2, 3)]
+    assert result["statuses"] == ["COMPLETED", "COMPLETED"]
+    assert len(json.loads((exp_path / "user" / "user.out").read_text())["matched"]) == 30
+    runs = JobStore(store_path(exp_path), create=False).all_runs()
+    assert [(r.name, r.kind, r.scheduler) for r in runs] == [
+        ("orchestrator", "database", "local"),
+        ("user", "model", "local"),
+    ]
