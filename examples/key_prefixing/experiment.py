@@ -15,7 +15,7 @@ HERE = Path(__file__).resolve().parent
 logger = get_logger("Experiment Log")
 exp = Experiment("key-prefixing", launcher=sys.argv[1] if len(sys.argv) > 1 else "local")
 
-single_shard_db = exp.create_database(port=6379, db_nodes=1)
+single_shard_db = exp.create_database(port=6780, db_nodes=1)  # the seed uses 6379, often taken by a system Redis
 exp.generate(single_shard_db, overwrite=True)
 exp.start(single_shard_db)
 

@@ -43,6 +43,6 @@ def test_key_prefixing_example_keeps_the_producers_apart(tmp_path: Path) -> None
     lines = done.stdout.splitlines()
     assert [line.split(":", 1)[1] for line in lines] == ["1: [5 6 7 8]", "2: [1 2 3 4]"]
     assert all(line.startswith("Default@") for line in lines)
-    assert "database 'orchestrator' up: 127.0.0.1:6379" in done.stderr
+    assert "database 'orchestrator' up: 127.0.0.1:6780" in done.stderr
     for name in ("producer_1", "producer_2", "consumer"):
         assert f"| {name} " in done.stderr and "FAILED" not in done.stderr
