@@ -311,8 +311,10 @@ def plan_database(
             f"database {db.name!r} was made for the {db.launcher!r} launcher but this experiment uses "
             f"{launcher!r}; create it with exp.create_database(...)"
         )
-    site_interfaces = site.network.db_interfaces if site is not None and launcher != "local" else ()
-    args = _shard_args(db, server, secret, db.interfaces or site_interfaces)
+    site_interfaces = site.network.db_interfaces if site is not None else ()
+    # locally: loopback unless named; on nodes: the site's interfaces, else every routable one
+    interfaces = db.interfaces or (() if launcher == "local" else site_interfaces or ("auto",))
+    args = _shard_args(db, server, secret, interfaces)
     if launcher == "local":
         units = []
         for index, name in enumerate(db.shard_names()):

@@ -6,7 +6,7 @@ import fcntl
 import socket
 import struct
 
-__all__ = ["interface_address", "interface_names"]
+__all__ = ["interface_address", "interface_names", "routable_addresses"]
 
 _SIOCGIFADDR = 0x8915
 
@@ -28,3 +28,16 @@ def interface_address(name: str) -> str:
                 f"network interface {name!r} has no IPv4 address on {socket.gethostname()} (interfaces here: {known})"
             ) from None
     return socket.inet_ntoa(packed[20:24])
+
+
+def routable_addresses() -> list[str]:
+    """The IPv4 addresses of every interface except loopback, in interface order."""
+    found = []
+    for name in interface_names():
+        try:
+            address = interface_address(name)
+        except ValueError:
+            continue  # an interface without IPv4 (down, or IPv6 only)
+        if not address.startswith("127."):
+            found.append(address)
+    return found

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from hpcsim.db.netif import interface_address
+from hpcsim.db.netif import interface_address, routable_addresses
 
 __all__ = ["main", "rank_from_env", "server_config"]
 
@@ -129,12 +129,26 @@ def _auth(password: str) -> bytes:
     return b"*2\r\n$4\r\nAUTH\r\n$%d\r\n%s\r\n" % (len(secret), secret)
 
 
+def _binds(interfaces: Sequence[str]) -> list[str]:
+    if list(interfaces) != ["auto"]:
+        return [interface_address(i) for i in interfaces]
+    found = routable_addresses()
+    if not found:
+        raise ValueError(f"no interface of {socket.gethostname()} has a non-loopback IPv4 address")
+    return found
+
+
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m hpcsim.db.shard", description=__doc__.split("\n\n")[0])
     parser.add_argument("--name", required=True, help="shard name (with --ranked, _<rank> is appended)")
     parser.add_argument("--ranked", action="store_true", help="append the launcher's task rank to the name")
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--interface", action="append", default=[], help="interface to bind (repeatable)")
+    parser.add_argument(
+        "--interface",
+        action="append",
+        default=[],
+        help="interface to bind (repeatable; default lo; 'auto': every non-loopback IPv4 interface)",
+    )
     parser.add_argument("--dir", type=Path, required=True, help="database directory (logs, dumps, state)")
     parser.add_argument("--server", required=True, help="path of redis-server")
     parser.add_argument("--password-file", type=Path, help="file holding the requirepass password")
@@ -148,12 +162,12 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
     name = f"{args.name}_{rank_from_env(os.environ)}" if args.ranked else args.name
+    host = socket.gethostname()
     try:
-        binds = [interface_address(i) for i in args.interface or ["lo"]]
+        binds = _binds(args.interface or ["lo"])
     except ValueError as exc:
         print(f"hpcsim.db.shard {name}: {exc}", file=sys.stderr)
         return 2
-    host = socket.gethostname()
     taken = [b for b in binds if _port_taken(b, args.port)]
     if taken:
         print(

@@ -113,3 +113,17 @@ def test_database_as_steps_inside_the_drivers_allocation(slurm_cluster: Any, tmp
         ("orchestrator", "database", "local"),
         ("user", "model", "local"),
     ]
+
+
+def test_without_a_site_interface_a_shard_binds_its_nodes_routable_address(slurm_cluster: Any, tmp_path: Path) -> None:
+    exp = Experiment("nosite", exp_path=tmp_path / "exp", launcher="slurm")
+    assert exp.site is None or not exp.site.network.db_interfaces
+    db = exp.create_database(port=PORT, batch=True, time="00:02:00")
+    exp.start(db)
+    try:
+        [address] = db.get_address()
+        assert address in {f"10.77.77.1{i}:{PORT}" for i in (1, 2, 3)}  # eth0 of the node it ran on
+        assert db.is_active()
+    finally:
+        exp.stop(db)
+    assert exp.get_status(db) == [Status.COMPLETED]

@@ -1,0 +1,96 @@
+"""``python -m hpcsim.db.shard`` on its own, and hostile values on their way to redis-server."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import redis
+
+from hpcsim import Experiment
+from hpcsim.db.discovery import find_redis_server
+from hpcsim.db.netif import routable_addresses
+from hpcsim.db.shard import server_config
+
+from .test_orchestrator import free_port
+
+pytestmark = pytest.mark.local
+
+HOSTILE = "a b \"c\" 'd' $HOME `id` ; \\ # {x}"
+
+
+def _shard(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    argv = [sys.executable, "-m", "hpcsim.db.shard", "--dir", str(tmp_path), "--server", str(find_redis_server())]
+    return subprocess.Popen([*argv, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def _report(proc: subprocess.Popen[str]) -> dict[str, object]:
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("HPCSIM_SHARD_INFO "):
+            info: dict[str, object] = json.loads(line.split(" ", 1)[1])
+            return info
+    raise AssertionError(f"no shard report; stderr: {proc.stderr.read() if proc.stderr else ''}")
+
+
+def test_auto_interface_binds_every_routable_address_and_reports_the_first(tmp_path: Path) -> None:
+    addresses = routable_addresses()
+    if not addresses:
+        pytest.skip("this machine has no non-loopback IPv4 interface")
+    port = free_port()
+    proc = _shard(tmp_path, "--name", "s", "--port", str(port), "--interface", "auto")
+    try:
+        info = _report(proc)
+        assert info["address"] == addresses[0]
+        for address in addresses:
+            assert redis.Redis(host=address, port=port).ping()
+        with pytest.raises(redis.ConnectionError):
+            redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=2).ping()  # loopback not bound
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0  # SIGTERM is a clean shutdown
+    assert not (tmp_path / ".hpcsim" / "s.shard.json").exists()
+
+
+def test_ranked_name_comes_from_the_launcher_rank(tmp_path: Path) -> None:
+    port = free_port()
+    proc = _shard(tmp_path, "--name", "db", "--ranked", "--port", str(port), env={"PMIX_RANK": "4", "PATH": "/usr/bin"})
+    try:
+        assert _report(proc)["name"] == "db_4"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_ranked_without_a_rank_variable_says_which_it_reads(tmp_path: Path) -> None:
+    proc = _shard(tmp_path, "--name", "db", "--ranked", "--port", "1", env={"PATH": "/usr/bin"})
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode != 0
+    assert "SLURM_PROCID" in err and "PMIX_RANK" in err
+
+
+def test_hostile_values_reach_redis_literally(tmp_path: Path) -> None:
+    weird = tmp_path / "we ird $HOME 'q' \"dq\""
+    exp = Experiment("hostile", exp_path=weird / "exp", launcher="local")
+    db = exp.create_database(port=free_port(), syslog_ident=HOSTILE)
+    exp.start(db)
+    try:
+        password = (weird / "exp" / ".hpcsim" / "db.secret").read_text().strip()
+        host, port = db.get_address()[0].split(":")
+        conn = redis.Redis(host=host, port=int(port), password=password)
+        assert conn.config_get("syslog-ident")["syslog-ident"] == HOSTILE
+        assert conn.config_get("dir")["dir"] == str(weird / "exp" / "orchestrator")
+    finally:
+        exp.stop(db)
+
+
+def test_config_text_quotes_every_value() -> None:
+    text = server_config("n", 1, ["127.0.0.1"], Path('/x "y"'), 'p"w\\', False, 1000, [("syslog-ident", "a\nb")])
+    assert 'dir "/x \\"y\\""' in text
+    assert 'requirepass "p\\"w\\\\"' in text
+    assert text.splitlines()[-1] == 'syslog-ident "a\\nb"'  # the newline stays inside the value
+    assert all(re.fullmatch(r"[a-z-]+ .+", line) for line in text.splitlines())
