@@ -20,32 +20,11 @@ from hpcsim.db import discovery
 from hpcsim.errors import ConfigError, DatabaseError, EntityExistsError, LaunchError
 
 from ..conftest import APPS
+from ..dbutil import free_port, refused
 
 pytestmark = pytest.mark.local
 
 REPORT = str(APPS / "report.py")
-
-
-def free_port(count: int = 1) -> int:
-    """A port p such that p .. p+count-1 and their cluster-bus ports (+10000) are free now."""
-    for _ in range(500):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = int(probe.getsockname()[1]) % 45000 + 10000
-        wanted = [p for start in (base, base + 10000) for p in range(start, start + count)]
-        try:
-            holders = []
-            for port in wanted:
-                sock = socket.socket()
-                holders.append(sock)
-                sock.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        finally:
-            for sock in holders:
-                sock.close()
-        return base
-    raise RuntimeError("no free port range")
 
 
 def _password(exp: Experiment) -> str:
@@ -55,15 +34,6 @@ def _password(exp: Experiment) -> str:
 def _client(exp: Experiment, address: str) -> redis.Redis:
     host, port = address.rsplit(":", 1)
     return redis.Redis(host=host, port=int(port), password=_password(exp), socket_timeout=5)
-
-
-def _refused(address: str) -> bool:
-    host, port = address.rsplit(":", 1)
-    try:
-        socket.create_connection((host, int(port)), timeout=2).close()
-    except OSError:
-        return True
-    return False
 
 
 def _shard_pids(db: Orchestrator) -> list[int]:
@@ -101,7 +71,7 @@ def test_one_shard_serves_with_a_password_and_stops_cleanly(exp: Experiment, por
     pids = _shard_pids(db)
     exp.stop(db)
     assert exp.get_status(db) == [Status.COMPLETED]
-    assert _refused(address)
+    assert refused(address)
     assert not any(_alive(pid) for pid in pids)
     assert not db.is_active()
     with pytest.raises(DatabaseError, match="not running"):
@@ -146,7 +116,7 @@ def test_three_shards_form_a_redis_cluster(exp: Experiment, port: int, python_ex
     pids = _shard_pids(db)
     exp.stop(db)
     assert exp.get_status(db) == [Status.COMPLETED] * 3
-    assert all(_refused(a) for a in addresses)
+    assert all(refused(a) for a in addresses)
     assert not any(_alive(pid) for pid in pids)
 
 
@@ -192,7 +162,7 @@ def test_a_bad_server_option_fails_the_start_with_redis_message(exp: Experiment,
     with pytest.raises(DatabaseError, match=r"failed to start.*no-such-option"):
         exp.start(db)
     assert exp.get_status(db)[0].is_terminal
-    assert _refused(f"127.0.0.1:{port}")
+    assert refused(f"127.0.0.1:{port}")
 
 
 @pytest.fixture
@@ -220,12 +190,12 @@ def test_a_cluster_with_one_port_in_use_takes_the_started_shards_down(exp: Exper
             exp.start(db)
     assert all(s.is_terminal for s in exp.get_status(db))
     deadline = time.monotonic() + 10
-    while not (_refused(f"127.0.0.1:{port}") and _refused(f"127.0.0.1:{port + 2}")):
+    while not (refused(f"127.0.0.1:{port}") and refused(f"127.0.0.1:{port + 2}")):
         assert time.monotonic() < deadline, "a shard of the failed cluster still listens"
         time.sleep(0.05)
 
 
-def test_starting_a_running_database_again_is_refused(exp: Experiment, port: int) -> None:
+def test_starting_a_running_database_again_isrefused(exp: Experiment, port: int) -> None:
     db = exp.create_database(port=port)
     exp.start(db)
     with pytest.raises(LaunchError, match=r"already running at 127\.0\.0\.1"):
@@ -290,7 +260,7 @@ def test_preview_shows_the_shard_command_and_planned_address(
         ({"interface": []}, "non-empty string"),
     ],
 )
-def test_bad_database_arguments_are_refused(exp: Experiment, kwargs: dict[str, Any], message: str) -> None:
+def test_bad_database_arguments_arerefused(exp: Experiment, kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         exp.create_database(**kwargs)
 

@@ -16,7 +16,7 @@ from hpcsim.db.discovery import find_redis_server
 from hpcsim.db.netif import routable_addresses
 from hpcsim.db.shard import server_config
 
-from .test_orchestrator import free_port
+from ..dbutil import free_port
 
 pytestmark = pytest.mark.local
 

@@ -4,7 +4,6 @@ three nodes, used by a model in another job, and gone after stop."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import textwrap
@@ -18,20 +17,12 @@ from hpcsim import Experiment, Status
 from hpcsim.control.store import JobStore, store_path
 
 from ..conftest import APPS
+from ..dbutil import refused
 
 pytestmark = pytest.mark.slurm
 
 ROUNDTRIP = str(APPS / "db_roundtrip.py")
 PORT = 6780
-
-
-def _refused(address: str) -> bool:
-    host, port = address.rsplit(":", 1)
-    try:
-        socket.create_connection((host, int(port)), timeout=2).close()
-    except OSError:
-        return True
-    return False
 
 
 def _redis_alive(pid: int) -> bool:
@@ -70,7 +61,7 @@ def test_three_shards_on_three_nodes_serve_a_model_and_stop_cleanly(
     finally:
         exp.stop(db)
     assert exp.get_status(db) == [Status.COMPLETED]
-    assert all(_refused(a) for a in addresses)
+    assert all(refused(a) for a in addresses)
     assert not any(_redis_alive(pid) for pid in pids)
 
 
