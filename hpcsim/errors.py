@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "ClientConnectionError",
     "ClientError",
     "ConfigError",
     "DatabaseError",
@@ -97,6 +98,10 @@ class DatabaseError(HpcsimError):
 
 class ClientError(HpcsimError):
     """A data-plane client request failed."""
+
+
+class ClientConnectionError(ClientError):
+    """A data-plane client cannot reach or authenticate to its database."""
 
 
 class KeyNotFoundError(ClientError):

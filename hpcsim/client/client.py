@@ -1,0 +1,258 @@
+"""``Client``: SmartRedis' Python client API over plain Redis (standalone, cluster, Unix socket).
+
+Construction follows SmartRedis: ``Client(config_options=None, logger_name="Default")``, or the
+legacy ``Client(cluster, address=None, logger_name="Default")`` (an ``address`` argument is used
+directly; unlike SmartRedis it does not overwrite ``os.environ["SSDB"]``). Arguments are
+type-checked before any I/O. ``get_tensor`` returns a new writable array into which the
+reply was received straight from the socket (no intermediate ``bytes``); ``put_tensor`` sends a
+contiguous little-endian array's memory without copying it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import redis
+
+from hpcsim.client import codec
+from hpcsim.client._admin import AdminOps
+from hpcsim.client._base import check_array, check_bool, check_str
+from hpcsim.client._datasets import DatasetOps
+from hpcsim.client.address import parse_addresses, read_addresses
+from hpcsim.client.cluster import Cluster
+from hpcsim.client.connection import Command, Standalone, Target
+from hpcsim.client.keys import KeyBuilder
+from hpcsim.client.log import LLDebug, LLInfo, configured_level, log_data
+from hpcsim.client.options import ConfigOptions, read_db_type, read_keys, read_password, read_timeouts
+
+__all__ = ["Client"]
+
+_STANDARD = ("config_options", "logger_name")
+_LEGACY = ("cluster", "address", "logger_name")
+
+
+def _bind(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+    """SmartRedis' constructor dispatch: ``(legacy, arguments by name)``."""
+    if args:
+        if isinstance(args[0], bool):
+            legacy = True
+        elif args[0] is None or isinstance(args[0], ConfigOptions):
+            legacy = False
+        else:
+            raise TypeError(
+                "Client() takes a ConfigOptions (or None), or the legacy form Client(cluster: bool, address=None), "
+                f"not {type(args[0]).__name__}"
+            )
+    else:
+        legacy = "cluster" in kwargs or "address" in kwargs
+    names = _LEGACY if legacy else _STANDARD
+    if len(args) > len(names):
+        raise TypeError(f"Client() takes at most {len(names)} positional arguments ({', '.join(names)})")
+    bound = dict(zip(names, args, strict=False))
+    for name, value in kwargs.items():
+        if name not in names or name in bound:
+            raise TypeError(f"Client() got an unexpected or repeated argument {name!r}")
+        bound[name] = value
+    return legacy, bound
+
+
+class Client(DatasetOps, AdminOps):
+    """A connection to one database (``HPCSIM_DB``/``SSDB``, or a named one via
+    ``db_identifier``) with SmartRedis' tensor, dataset, list and admin methods."""
+
+    def __init__(self, *args: Any, db_identifier: str = "", password: str | None = None, **kwargs: Any) -> None:
+        legacy, bound = _bind(args, kwargs)
+        logger_name = check_str(bound.get("logger_name", "Default"), "logger_name")
+        check_str(db_identifier, "db_identifier")
+        if password is not None:
+            check_str(password, "password")
+        cluster: bool | None = None
+        address: str | None = None
+        options: ConfigOptions | None = None
+        if legacy:
+            if "cluster" in bound:
+                cluster = check_bool(bound["cluster"], "cluster")
+            if bound.get("address") is not None:
+                address = check_str(bound["address"], "address")
+        else:
+            options = bound.get("config_options")
+            if options is not None and not isinstance(options, ConfigOptions):
+                raise TypeError(f"config_options must be a ConfigOptions, not {type(options).__name__}")
+            if options is not None and db_identifier and options.db_suffix != db_identifier:
+                raise ValueError(
+                    f"db_identifier {db_identifier!r} differs from the ConfigOptions' suffix {options.db_suffix!r}"
+                )
+        super().__init__(logger_name)
+        self._logger_name = logger_name
+        options = options or ConfigOptions.create_from_environment(db_identifier)
+        configured_level()
+        self._timeouts = read_timeouts(options)
+        if address is not None:
+            addresses, self._origin = parse_addresses(address, "address"), "the address argument"
+        else:
+            addresses, self._origin = read_addresses(options)
+        is_cluster = cluster if cluster is not None else read_db_type(options, len(addresses))
+        if password is None:
+            password, self._auth = read_password(options)
+        else:
+            self._auth = "password argument"
+        self._keys = KeyBuilder(*read_keys(options))
+        transport = Cluster if is_cluster else Standalone
+        self._transport = transport(addresses, self._timeouts, password, self._retrying)
+        log_data(logger_name, LLDebug, f"New client created: {self._transport.describe()}")
+
+    def _retrying(self, message: str) -> None:
+        log_data(self._logger_name, LLInfo, message)
+
+    def __str__(self) -> str:
+        protocol = "RESP2 via redis-py " + redis.__version__
+        return "\n".join(
+            [
+                f"hpcsim Client (logger {self._logger_name!r})",
+                f"  Database: {self._transport.describe()} (from {self._origin})",
+                f"  Protocol: {protocol}; authentication: {self._auth}",
+                f"  Timeouts: {self._timeouts.describe()}",
+                f"  Keys: {self._keys.describe()}",
+            ]
+        )
+
+    def __repr__(self) -> str:
+        return f"<hpcsim Client {self._logger_name!r}: {self._transport.describe()}>"
+
+    def close(self) -> None:
+        """Close the connections now instead of when the client is garbage-collected."""
+        self._transport.close()
+
+    def get_addresses(self) -> list[str]:
+        """The addresses of the database's servers (every primary of a cluster)."""
+        return [node.label for node in self._transport.nodes()]
+
+    # -- tensors -------------------------------------------------------------------------------
+
+    def put_tensor(self, name: str, data: np.ndarray[Any, Any]) -> None:
+        """Store ``data`` under ``name`` (put prefix); the elements are sent without copying
+        when the array is C-contiguous and little-endian."""
+        check_str(name, "name")
+        parts = codec.encode_tensor(check_array(data))
+        self._call(self._keys.tensor_key(name, read=False), b"SET", parts)
+
+    def put_tensors(self, tensors: Mapping[str, np.ndarray[Any, Any]]) -> None:
+        """Store several tensors in one pipeline per server (much faster for many small ones)."""
+        if not isinstance(tensors, Mapping):
+            raise TypeError(f"tensors must be a mapping of name to numpy.ndarray, not {type(tensors).__name__}")
+        items: list[tuple[Target, Command]] = []
+        for name, data in tensors.items():
+            key = self._keys.tensor_key(check_str(name, "tensor name"), read=False).encode()
+            items.append((key, (b"SET", key, codec.encode_tensor(check_array(data, f"tensor {name!r}")))))
+        self._check_replies(self._run(items), "put_tensors")
+
+    def get_tensor(self, name: str) -> np.ndarray[Any, Any]:
+        """The tensor ``name`` (get prefix) as a new writable array, received straight from the
+        socket into its memory; KeyNotFoundError if it does not exist."""
+        key = self._keys.tensor_key(check_str(name, "name"), read=True)
+        value = self._get_tensors([key])[0]
+        if value is None:
+            raise self._missing("tensor", key, self._keys.prefixed_read(self._keys.tensors))
+        return value
+
+    def get_tensors(self, names: Sequence[str]) -> list[np.ndarray[Any, Any]]:
+        """Several tensors fetched in one pipeline per server."""
+        if isinstance(names, str) or not isinstance(names, Sequence):
+            raise TypeError(f"names must be a sequence of str, not {type(names).__name__}")
+        keys = [self._keys.tensor_key(check_str(name, "tensor name"), read=True) for name in names]
+        found: list[np.ndarray[Any, Any]] = []
+        for key, value in zip(keys, self._get_tensors(keys), strict=True):
+            if value is None:
+                raise self._missing("tensor", key, self._keys.prefixed_read(self._keys.tensors))
+            found.append(value)
+        return found
+
+    def unpack_tensor(self, name: str, result: np.ndarray[Any, Any]) -> None:
+        """Copy tensor ``name`` into ``result``, which must have its shape and dtype (any byte
+        order or memory layout)."""
+        check_str(name, "name")
+        check_array(result, "result")
+        if not result.flags.writeable:
+            raise ValueError("result must be a writable array")
+        data = self.get_tensor(name)
+        if data.shape != result.shape or data.dtype.newbyteorder("=") != result.dtype.newbyteorder("="):
+            raise ValueError(
+                f"tensor {name!r} is {data.dtype} with shape {data.shape}; result is {result.dtype} "
+                f"with shape {result.shape}"
+            )
+        np.copyto(result, data, casting="equiv")
+
+    def delete_tensor(self, name: str) -> None:
+        """Delete tensor ``name`` (get prefix); nothing happens if it does not exist."""
+        self._call(self._keys.tensor_key(check_str(name, "name"), read=True), b"DEL")
+
+    def copy_tensor(self, src_name: str, dest_name: str) -> None:
+        """Copy ``src_name`` (get prefix) to ``dest_name`` (put prefix), replacing it."""
+        self._move(src_name, dest_name, delete_source=False)
+
+    def rename_tensor(self, old_name: str, new_name: str) -> None:
+        """Move ``old_name`` (get prefix) to ``new_name`` (put prefix), replacing it."""
+        self._move(old_name, new_name, delete_source=True)
+
+    def _move(self, src_name: str, dest_name: str, delete_source: bool) -> None:
+        src = self._keys.tensor_key(check_str(src_name, "src_name"), read=True)
+        dest = self._keys.tensor_key(check_str(dest_name, "dest_name"), read=False)
+        if src == dest:
+            if not self._call(src, b"EXISTS"):
+                raise self._missing("tensor", src, self._keys.prefixed_read(self._keys.tensors))
+            return
+        if self._same_slot(src, dest):
+            if delete_source:
+                reply = self._run([(src.encode(), (b"RENAME", src.encode(), dest.encode()))])[0]
+                found = not (isinstance(reply, redis.ResponseError) and "no such key" in str(reply).lower())
+                if found:
+                    self._check_replies([reply], f"RENAME {src!r} {dest!r}")
+            else:
+                found = self._call(src, b"COPY", dest.encode(), b"REPLACE") == 1
+        else:
+            value = self._call(src, b"GET")
+            found = value is not None
+            if found:
+                self._call(dest, b"SET", value)
+                if delete_source:
+                    self._call(src, b"DEL")
+        if not found:
+            raise self._missing("tensor", src, self._keys.prefixed_read(self._keys.tensors))
+
+    def tensor_exists(self, name: str) -> bool:
+        """Whether tensor ``name`` (get prefix) exists."""
+        return bool(self._call(self._keys.tensor_key(check_str(name, "name"), read=True), b"EXISTS"))
+
+    def poll_tensor(self, name: str, poll_frequency_ms: int, num_tries: int) -> bool:
+        """Check ``num_tries`` times, ``poll_frequency_ms`` apart, whether the tensor exists."""
+        check_str(name, "name")
+        return self._poll(lambda: self.tensor_exists(name), poll_frequency_ms, num_tries)
+
+    def key_exists(self, key: str) -> bool:
+        """Whether ``key`` exists, taken literally (never prefixed)."""
+        return bool(self._call(check_str(key, "key"), b"EXISTS"))
+
+    def poll_key(self, key: str, poll_frequency_ms: int, num_tries: int) -> bool:
+        check_str(key, "key")
+        return self._poll(lambda: self.key_exists(key), poll_frequency_ms, num_tries)
+
+    # -- ensemble prefixing ----------------------------------------------------------------------
+
+    def set_data_source(self, source_id: str) -> None:
+        """Read from ``source_id``, one of the ``HPCSIM_KEYIN``/``SSKEYIN`` entries."""
+        self._keys.set_source(check_str(source_id, "source_id"))
+
+    def use_tensor_ensemble_prefix(self, use_prefix: bool) -> None:
+        self._keys.tensors = check_bool(use_prefix, "use_prefix")
+
+    def use_dataset_ensemble_prefix(self, use_prefix: bool) -> None:
+        self._keys.datasets = check_bool(use_prefix, "use_prefix")
+
+    def use_list_ensemble_prefix(self, use_prefix: bool) -> None:
+        self._keys.lists = check_bool(use_prefix, "use_prefix")
+
+    def use_model_ensemble_prefix(self, use_prefix: bool) -> None:
+        """Store the flag for model and script keys (off by default)."""
+        self._keys.models = check_bool(use_prefix, "use_prefix")

@@ -1,0 +1,275 @@
+"""Talking to the database: redis-py connection pools, routing by hash slot, and retries
+bounded by the client's timeouts.
+
+A batch of commands (packed by :mod:`hpcsim.client.wire`) goes out as one pipeline per server;
+replies come back in order, error replies as ``redis.ResponseError`` objects for the caller to
+judge. Connection failures, timeouts and cluster redirections are retried until the budget is
+spent, then raised as hpcsim errors naming the server.
+"""
+
+from __future__ import annotations
+
+import random
+import socket
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, TypeVar, cast
+
+import redis
+from redis.backoff import NoBackoff
+from redis.exceptions import (
+    AskError,
+    AuthenticationError,
+    ClusterDownError,
+    InvalidResponse,
+    RedisClusterException,
+    RedisError,
+    ResponseError,
+    TryAgainError,
+)
+from redis.retry import Retry
+
+from hpcsim import errors
+from hpcsim.client.address import Address
+from hpcsim.client.options import Timeouts
+from hpcsim.client.wire import Blob, Command, Wire, pack
+from hpcsim.errors import ClientConnectionError, ClientError
+
+__all__ = ["Blob", "Command", "Failure", "Node", "Reader", "Standalone", "Target", "Transport", "reason"]
+
+Reader = Callable[[Wire, int], Any]
+"""Reads the reply to the command at an index of a batch straight from the socket."""
+
+_T = TypeVar("_T")
+_REDIRECTS = (AskError, ClusterDownError, TryAgainError)
+_RETRYABLE = (redis.ConnectionError, redis.TimeoutError, RedisClusterException, *_REDIRECTS)
+
+
+class _Connection(Protocol):
+    _sock: socket.socket | None
+
+    def send_packed_command(
+        self, command: Sequence[bytes | bytearray | memoryview], check_health: bool = ...
+    ) -> None: ...
+
+    def read_response(self) -> Any: ...
+
+    def disconnect(self) -> None: ...
+
+
+class _Pool(Protocol):
+    def get_connection(self) -> _Connection: ...
+
+    def release(self, connection: _Connection) -> None: ...
+
+
+class Node:
+    """One server of the database: its address and its connection pool."""
+
+    def __init__(self, label: str, address: Address, client: redis.Redis) -> None:
+        self.label = label
+        self.address = address
+        self.client = client
+        self.pool = cast(_Pool, client.connection_pool)
+
+
+Target = bytes | Node
+"""Where a command goes: the node owning a key, or a given node."""
+
+
+class Failure(Exception):
+    """A failure talking to ``node``."""
+
+    def __init__(self, node: str, error: BaseException) -> None:
+        super().__init__(node, error)
+        self.node = node
+        self.error = error
+
+
+def reason(error: BaseException) -> str:
+    if isinstance(error, Failure):
+        return reason(error.error)
+    text = str(error) or type(error).__name__
+    cause = error.__cause__
+    if isinstance(error, RedisClusterException) and cause is not None and str(cause) not in text:
+        text += f" ({cause})"
+    return text
+
+
+class Transport:
+    """Routing and retries shared by standalone and cluster databases."""
+
+    kind = "standalone"
+
+    def __init__(self, addresses: Sequence[Address], timeouts: Timeouts, on_retry: Callable[[str], None]) -> None:
+        self.addresses = list(addresses)
+        self.timeouts = timeouts
+        self._on_retry = on_retry
+
+    def route(self, key: bytes) -> Node:
+        """The node that owns ``key``."""
+        raise NotImplementedError
+
+    def nodes(self) -> list[Node]:
+        """Every primary of the database."""
+        raise NotImplementedError
+
+    def refresh(self) -> None:
+        """Re-read the cluster layout (nothing to do for a standalone server)."""
+
+    def close(self) -> None:
+        for node in self.nodes():
+            node.client.close()
+
+    def node_at(self, text: Address) -> Node:
+        """The node at ``text``; ClientError listing the database's addresses otherwise."""
+        for node in self.nodes():
+            if node.address.same_server(text):
+                return node
+        known = ", ".join(node.label for node in self.nodes())
+        raise ClientError(f"{text} is not an address of this database; its servers: {known}")
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def run(
+        self,
+        items: Sequence[tuple[Target, Command]],
+        *,
+        connecting: bool = False,
+        reader: Reader | None = None,
+    ) -> list[Any]:
+        """Send ``items`` (target key or node, command) and return the replies in order,
+        retrying connection failures, timeouts and cluster redirections within the budget.
+        With ``reader``, replies are read by it instead of redis-py's parser."""
+
+        def attempt() -> list[Any]:
+            replies = self._run_once(items, reader)
+            trouble = next((reply for reply in replies if isinstance(reply, _REDIRECTS)), None)
+            if trouble is not None:
+                raise Failure(self._label_of(items[0][0]), trouble)
+            return replies
+
+        return self._retrying(attempt, connecting)
+
+    def _retrying(self, attempt: Callable[[], _T], connecting: bool, recover: bool = True) -> _T:
+        """``attempt()`` until it succeeds or the connect/command budget is spent."""
+        budget = self.timeouts.connect if connecting else self.timeouts.command
+        interval = self.timeouts.connect_interval if connecting else self.timeouts.command_interval
+        deadline = time.monotonic() + budget
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                return attempt()
+            except Failure as failure:
+                error = failure.error
+                if isinstance(error, AuthenticationError) or isinstance(error.__cause__, AuthenticationError):
+                    raise ClientConnectionError(
+                        f"authentication to the database at {failure.node} failed ({reason(error)}); check the "
+                        "password (HPCSIM_DB_PASSWORD_FILE or the password argument)"
+                    ) from None
+                if not isinstance(error, _RETRYABLE):
+                    raise ClientError(f"request to the database at {failure.node} failed: {reason(error)}") from None
+                if time.monotonic() + interval > deadline:
+                    name = "HPCSIM_CONN_TIMEOUT" if connecting else "HPCSIM_CMD_TIMEOUT"
+                    kind = ClientConnectionError if connecting else errors.TimeoutError
+                    what = "could not connect to" if connecting else "no answer from"
+                    raise kind(
+                        f"{what} the database at {failure.node} within {name}={budget:g} s ({attempts} attempts); "
+                        f"last error: {reason(error)}"
+                    ) from None
+                self._on_retry(f"retrying in {interval:g} s: {failure.node}: {reason(error)}")
+            time.sleep(interval)
+            if recover:
+                self._after_failure(error)
+
+    def _label_of(self, target: Target) -> str:
+        try:
+            return target.label if isinstance(target, Node) else self.route(target).label
+        except RedisClusterException:
+            return ", ".join(str(address) for address in self.addresses)
+
+    def _after_failure(self, error: BaseException) -> None:
+        """Hook: a cluster re-reads its layout after redirections and lost nodes."""
+
+    def _run_once(self, items: Sequence[tuple[Target, Command]], reader: Reader | None) -> list[Any]:
+        groups: dict[str, tuple[Node, list[int]]] = {}
+        label = ", ".join(str(address) for address in self.addresses)
+        try:
+            for index, (target, _) in enumerate(items):
+                node = target if isinstance(target, Node) else self.route(target)
+                groups.setdefault(node.label, (node, []))[1].append(index)
+        except (RedisError, RedisClusterException) as exc:
+            raise Failure(label, exc) from exc
+        replies: list[Any] = [None] * len(items)
+        taken: list[tuple[Node, _Connection]] = []
+        healthy = False
+        try:
+            for node, indices in groups.values():
+                label = node.label
+                connection = node.pool.get_connection()
+                taken.append((node, connection))
+                connection.send_packed_command(pack([items[i][1] for i in indices]), check_health=False)
+            for (node, connection), (_, indices) in zip(taken, groups.values(), strict=True):
+                label = node.label
+                if reader is not None:
+                    if connection._sock is None:
+                        raise redis.ConnectionError("the connection closed before the reply")
+                    wire = Wire(connection._sock)
+                    for index in indices:
+                        replies[index] = reader(wire, index)
+                    if not wire.drained:
+                        raise InvalidResponse("the server sent more than the replies asked for")
+                    continue
+                for index in indices:
+                    try:
+                        replies[index] = connection.read_response()
+                    except ResponseError as exc:
+                        replies[index] = exc
+            healthy = True
+        except (RedisError, OSError) as exc:
+            raise Failure(label, exc) from exc
+        finally:
+            for node, connection in taken:
+                if not healthy:
+                    connection.disconnect()
+                node.pool.release(connection)
+        return replies
+
+
+class Standalone(Transport):
+    """One Redis server, over TCP or a Unix socket."""
+
+    def __init__(
+        self,
+        addresses: Sequence[Address],
+        timeouts: Timeouts,
+        password: str | None,
+        on_retry: Callable[[str], None],
+    ) -> None:
+        super().__init__(addresses, timeouts, on_retry)
+        self.address = random.choice(self.addresses)
+        options: dict[str, Any] = {
+            "password": password,
+            "socket_timeout": timeouts.socket,
+            "socket_connect_timeout": min(timeouts.socket, timeouts.connect),
+            "retry": Retry(NoBackoff(), 0),
+            "protocol": 2,
+        }
+        if self.address.is_unix:
+            client = redis.Redis(unix_socket_path=self.address.path, **options)
+        else:
+            client = redis.Redis(host=self.address.host, port=self.address.port, **options)
+        self._node = Node(str(self.address), self.address, client)
+        self.run([(self._node, (b"PING",))], connecting=True)
+
+    def route(self, key: bytes) -> Node:
+        return self._node
+
+    def nodes(self) -> list[Node]:
+        return [self._node]
+
+    def describe(self) -> str:
+        protocol = "Unix socket" if self.address.is_unix else "TCP"
+        return f"standalone server {self.address} ({protocol})"
