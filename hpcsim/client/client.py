@@ -24,7 +24,7 @@ from hpcsim.client.address import parse_addresses, read_addresses
 from hpcsim.client.cluster import Cluster
 from hpcsim.client.connection import Command, Standalone, Target
 from hpcsim.client.keys import KeyBuilder
-from hpcsim.client.log import LLDebug, LLInfo, configured_level, log_data
+from hpcsim.client.log import LLDebug, configured_level, log_data
 from hpcsim.client.options import ConfigOptions, read_db_type, read_keys, read_password, read_timeouts
 
 __all__ = ["Client"]
@@ -104,7 +104,7 @@ class Client(DatasetOps, AdminOps):
         log_data(logger_name, LLDebug, f"New client created: {self._transport.describe()}")
 
     def _retrying(self, message: str) -> None:
-        log_data(self._logger_name, LLInfo, message)
+        log_data(self._logger_name, LLDebug, message)
 
     def __str__(self) -> str:
         protocol = "RESP2 via redis-py " + redis.__version__

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import redis
 
@@ -313,3 +314,26 @@ def test_poll_does_not_wait_for_databases_and_shard_names_stop_the_database(
     assert exp.get_status(db) == [Status.COMPLETED] * 3
     with pytest.raises(LaunchError, match="no database"):
         Experiment.load(exp.exp_path).get_database()
+
+
+def test_a_shard_dying_mid_run_is_a_clear_client_error_not_a_hang(
+    exp: Experiment, port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hpcsim import Client
+    from hpcsim.errors import ClientError
+
+    db = exp.create_database(port=port, db_nodes=3)
+    exp.start(db)
+    monkeypatch.setenv("HPCSIM_DB", ",".join(db.get_address()))
+    monkeypatch.setenv("HPCSIM_DB_TYPE", "cluster")
+    monkeypatch.setenv("HPCSIM_DB_PASSWORD_FILE", str(exp.exp_path / ".hpcsim" / "db.secret"))
+    monkeypatch.setenv("HPCSIM_CMD_TIMEOUT", "2")
+    client = Client()
+    for i in range(20):
+        client.put_tensor(f"k{i}", np.full(4, i))
+    os.kill(_shard_pids(db)[1], 9)  # the second shard dies; a third of the slots have no owner
+    with pytest.raises(ClientError, match=f"127.0.0.1:{port + 1}") as info:
+        for i in range(20):
+            assert client.get_tensor(f"k{i}")[0] == i  # keys on the live shards still answer
+    assert "within HPCSIM_CMD_TIMEOUT=2 s" in str(info.value)
+    exp.stop(db)
