@@ -94,14 +94,19 @@ class Experiment(EntityFactory):
             self._controller = Controller(store, self._make_scheduler)
         return self._controller
 
-    def _plan(self, entities: Iterable[Entity], databases: Sequence[DatabaseRecord] = ()) -> list[LaunchUnit]:
+    def _plan(
+        self, entities: Iterable[Entity], databases: Sequence[DatabaseRecord] = (), create: bool = True
+    ) -> list[LaunchUnit]:
+        """Launch units of models and ensembles; ``create`` off (previews) writes nothing."""
+        apps = [e for e in entities if isinstance(e, (Model, Ensemble))]
         return plan(
-            [e for e in entities if isinstance(e, (Model, Ensemble))],
+            apps,
             self.exp_path,
             self._launcher,
             self.site,
             in_allocation(self._launcher),
             databases,
+            self._databases.colocation(models_of(apps), create),
         )
 
     def _running_databases(self) -> dict[str, DatabaseRecord]:
@@ -116,8 +121,9 @@ class Experiment(EntityFactory):
         models_of(apps)
         databases = {**self._running_databases(), **{db.name: self._databases.planned(db) for db in dbs}}
         units = [u for db in dbs for u in self._databases.plan(db, create=False)]
-        units += self._plan(apps, list(databases.values()))
-        text = "\n".join(f"# ==> {unit.script} <==\n{unit.text}" for unit in units)
+        units += self._plan(apps, list(databases.values()), create=False)
+        scripts = [(path, text) for unit in units for path, text in (*unit.files, (unit.script, unit.text))]
+        text = "\n".join(f"# ==> {path} <==\n{body}" for path, body in scripts)
         print(text, end="")
         return text
 
@@ -141,7 +147,7 @@ class Experiment(EntityFactory):
             self.preview(*entities)
             return
         db_units = [self._databases.plan(db) for db in dbs]
-        self._plan(apps, [self._databases.planned(db) for db in dbs])  # bad settings fail before any launch
+        self._plan(apps, [self._databases.planned(db) for db in dbs], create=False)  # fail before any launch
         control = self._control()
         self._check_not_running(control, models)
         self._databases.check_startable(control, dbs)
@@ -151,7 +157,7 @@ class Experiment(EntityFactory):
                 launched = launch_database(control, db, units)
                 records += launched
                 self._launched.update((r.name, r) for r in launched)
-                bring_up(control, db, launched, self._databases.server(), self._databases.secret(db))
+                bring_up(control, db, launched, self._databases.server(), self._databases.secret(db.password))
             with defer_sigint() as deferred:
                 app_records = control.launch(self._plan(apps, list(self._running_databases().values())))
                 records += app_records

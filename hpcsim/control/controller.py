@@ -55,6 +55,9 @@ class Controller:
             directory.mkdir(parents=True, exist_ok=True)
         for stale in (unit.exit_code_file, *(m.exit_code_file for m in unit.members)):
             stale.unlink(missing_ok=True)
+        for path, text in unit.files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
         unit.script.write_text(unit.text)
         native_id = scheduler.submit(Submission(unit.name, unit.script, unit.exit_code_file))
         jobs = [self._new(unit.name, unit.kind, unit, native_id, unit.out, unit.err, str(unit.exit_code_file))]

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hpcsim import config
+from hpcsim.control.colocation import Colocation
 from hpcsim.control.controller import Controller
 from hpcsim.control.planner import LaunchUnit, plan_database
 from hpcsim.control.store import DatabaseRecord, JobRecord
@@ -20,6 +21,7 @@ from hpcsim.db import admin
 from hpcsim.db.discovery import find_redis_cli, find_redis_server
 from hpcsim.db.netif import interface_address
 from hpcsim.db.secret import SECRET_NAME, ensure_secret
+from hpcsim.entities.model import Model
 from hpcsim.entities.orchestrator import LiveDatabase, Orchestrator
 from hpcsim.errors import DatabaseError, LaunchError
 from hpcsim.schedulers import in_allocation
@@ -191,10 +193,10 @@ class Databases:
         self.site = site
         self.dry_run = dry_run
 
-    def secret(self, db: Orchestrator, create: bool = True) -> Path | None:
-        """The experiment's password file, created on first use unless ``create`` is off
-        (previews and dry runs write nothing)."""
-        if not db.password:
+    def secret(self, password: bool = True, create: bool = True) -> Path | None:
+        """The experiment's password file (None without ``password``), created on first use
+        unless ``create`` is off (previews and dry runs write nothing)."""
+        if not password:
             return None
         hidden = self.exp_path / ".hpcsim"
         return ensure_secret(hidden) if create and not self.dry_run else hidden / SECRET_NAME
@@ -204,11 +206,17 @@ class Databases:
 
     def plan(self, db: Orchestrator, create: bool = True) -> list[LaunchUnit]:
         allocated = in_allocation(self.launcher)
-        secret = self.secret(db, create)
+        secret = self.secret(db.password, create)
         return plan_database(db, self.exp_path, self.launcher, self.site, allocated, self.server(), secret)
 
     def planned(self, db: Orchestrator) -> DatabaseRecord:
-        return planned_record(db, self.secret(db, create=False))
+        return planned_record(db, self.secret(db.password, create=False))
+
+    def colocation(self, models: Sequence[Model], create: bool = True) -> Colocation | None:
+        """Server and password for the colocated databases among ``models`` (None if none)."""
+        if not any(m.colocated for m in models):
+            return None
+        return Colocation(self.server(), self.secret(True, create))
 
     @staticmethod
     def check_startable(control: Controller, dbs: Sequence[Orchestrator]) -> None:

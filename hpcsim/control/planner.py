@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from hpcsim.control.colocation import LAUNCH_TOKEN, Colocation, prologue, prologue_path, wrapped_settings
 from hpcsim.control.site_defaults import default_batch, with_site_defaults
 from hpcsim.control.store import DatabaseRecord
 from hpcsim.entities.ensemble import Ensemble
@@ -72,6 +73,8 @@ class LaunchUnit:
     members: tuple[MemberUnit, ...] = ()
     #: members run as the tasks of a job array
     array: bool = False
+    #: further files the script runs (colocated-database prologues), written next to it
+    files: tuple[tuple[Path, str], ...] = ()
 
 
 def database_env(database: DatabaseRecord) -> list[tuple[str, str]]:
@@ -105,16 +108,33 @@ def _step(model: Model, exp_path: Path, databases: Sequence[DatabaseRecord], kin
     root = Path(model.path)
     settings = model.run_settings
     contract = env_contract(model, exp_path, databases)
+    names = [name for name, _ in contract]
+    token = ""
+    if settings.colocated_db_settings is not None:
+        settings = wrapped_settings(settings, prologue_path(model))
+        token = LAUNCH_TOKEN
+        names.append(LAUNCH_TOKEN)
     return StepContext(
         name=model.name,
         kind=kind,
         cwd=str(root),
-        command=tuple(settings.command(env_names=[name for name, _ in contract])),
+        command=tuple(settings.command(env_names=names)),
         env=(*settings.launch_env().items(), *contract),
         out=str(root / f"{model.name}.out"),
         err=str(root / f"{model.name}.err"),
         exit_code_file=str(root / ".hpcsim" / f"{model.name}.ec"),
+        launch_token=token,
     )
+
+
+def _prologues(
+    models: Sequence[Model],
+    launcher: str,
+    site: SiteConfig | None,
+    colocation: Colocation | None,
+    databases: Sequence[DatabaseRecord],
+) -> tuple[tuple[Path, str], ...]:
+    return tuple(prologue(m, launcher, site, colocation, databases, DEFAULT_DB) for m in models if m.colocated)
 
 
 def _local_unit(
@@ -123,6 +143,8 @@ def _local_unit(
     site: SiteConfig | None,
     databases: Sequence[DatabaseRecord],
     kind: str = "model",
+    launcher: str = "local",
+    colocation: Colocation | None = None,
 ) -> LaunchUnit:
     if model.batch_settings is not None:
         raise ConfigError(
@@ -140,6 +162,7 @@ def _local_unit(
         err=Path(step.err),
         text=render_local_step(step, site.template_dir if site else None),
         dirs=(Path(step.exit_code_file).parent,),
+        files=_prologues([model], launcher, site, colocation, databases),
     )
 
 
@@ -165,6 +188,7 @@ def _batch_unit(
     databases: Sequence[DatabaseRecord],
     concurrency: int | None = None,
     array: bool = False,
+    colocation: Colocation | None = None,
 ) -> LaunchUnit:
     wanted = BATCH_CLASSES[scheduler]
     if batch is not None and not isinstance(batch, wanted):
@@ -202,6 +226,7 @@ def _batch_unit(
         if kind == "ensemble"
         else (),
         array=array,
+        files=_prologues(members, scheduler, site, colocation, databases),
     )
 
 
@@ -212,6 +237,7 @@ def plan(
     site: SiteConfig | None = None,
     in_allocation: bool = False,
     databases: Sequence[DatabaseRecord] = (),
+    colocation: Colocation | None = None,
 ) -> list[LaunchUnit]:
     """Launch units for ``entities`` in order; ``databases`` are the running ones whose
     addresses every application receives.
@@ -223,7 +249,7 @@ def plan(
     """
     if launcher == "local":
         models = [m for e in entities for m in (e.models if isinstance(e, Ensemble) else [e])]
-        return [_local_unit(model, exp_path, site, databases) for model in models]
+        return [_local_unit(model, exp_path, site, databases, colocation=colocation) for model in models]
     if launcher not in BATCH_CLASSES:
         raise ConfigError(f"unknown launcher {launcher!r}; choose local, {', '.join(BATCH_CLASSES)}")
     units = []
@@ -242,12 +268,13 @@ def plan(
                     databases,
                     entity.max_concurrent,
                     entity.array,
+                    colocation,
                 )
             )
             continue
         for model in entity.models if isinstance(entity, Ensemble) else [entity]:
             if in_allocation and model.batch_settings is None:
-                units.append(_local_unit(model, exp_path, site, databases))
+                units.append(_local_unit(model, exp_path, site, databases, "model", launcher, colocation))
                 continue
             units.append(
                 _batch_unit(
@@ -260,6 +287,7 @@ def plan(
                     exp_path,
                     site,
                     databases,
+                    colocation=colocation,
                 )
             )
     return units

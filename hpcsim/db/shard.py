@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from hpcsim.db.colocation import pin, ranks_alive
 from hpcsim.db.netif import interface_address, routable_addresses
 
 __all__ = ["main", "rank_from_env", "server_config"]
@@ -65,6 +66,8 @@ def server_config(
     cluster: bool,
     node_timeout: int,
     extra: Sequence[tuple[str, str]],
+    unix_socket: str = "",
+    socket_perm: str = "",
 ) -> str:
     """The redis.conf text for one shard; every value is quoted for Redis' config parser."""
     hidden = directory / ".hpcsim"
@@ -84,6 +87,8 @@ def server_config(
     ]
     if password is not None:
         lines += [("requirepass", _quote(password)), ("masterauth", _quote(password))]
+    if unix_socket:
+        lines += [("unixsocket", _quote(unix_socket)), ("unixsocketperm", socket_perm or "700")]
     if cluster:
         lines += [
             ("cluster-enabled", "yes"),
@@ -108,10 +113,24 @@ def _die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def _connect(address: str, port: int) -> socket.socket:
+    """A connection to the server: TCP, or its Unix socket when ``port`` is 0."""
+    if port:
+        return socket.create_connection((address, port), timeout=1)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(1)
+    try:
+        sock.connect(address)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def _pong(address: str, port: int, password: str | None) -> bool:
     request = b"PING\r\n" if password is None else _auth(password) + b"PING\r\n"
     try:
-        with socket.create_connection((address, port), timeout=1) as sock:
+        with _connect(address, port) as sock:
             sock.sendall(request)
             reply = b""
             while b"PONG" not in reply and not reply.startswith(b"-") and len(reply) < 4096:
@@ -156,7 +175,50 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--node-timeout", type=int, default=1000, help="cluster-node-timeout in ms")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="extra server option")
     parser.add_argument("--ready-timeout", type=float, default=60.0, help="seconds to wait for PING")
+    parser.add_argument("--unixsocket", default="", help="listen on this Unix socket (with --port 0: only there)")
+    parser.add_argument("--unixsocketperm", default="700", help="octal permissions of the Unix socket")
+    parser.add_argument("--db-cpus", type=int, default=0, help="pin the server to the first N CPUs allowed here")
+    parser.add_argument("--cpus", default="", help="pin the server to these CPU ids (comma-separated)")
+    parser.add_argument("--colocated", type=Path, help="exit once every rank pid listed in this directory is gone")
+    parser.add_argument("--report", type=Path, help="write the address clients use to this file when ready")
     return parser.parse_args(argv)
+
+
+def _listening(args: argparse.Namespace, host: str) -> tuple[list[str], str]:
+    """The addresses to bind and the one clients use; ValueError says why not."""
+    binds = _binds(args.interface or ["lo"])
+    if args.port:
+        taken = [b for b in binds if _port_taken(b, args.port)]
+        if taken:
+            raise ValueError(
+                f"port {args.port} is already in use on {host} ({taken[0]}); "
+                "choose another port or stop the server that holds it"
+            )
+    if args.unixsocket:
+        try:
+            _connect(args.unixsocket, 0).close()
+        except OSError:
+            pass
+        else:
+            raise ValueError(f"unix socket {args.unixsocket} on {host} is in use by another server")
+        if not Path(args.unixsocket).parent.is_dir():
+            raise ValueError(f"unix socket {args.unixsocket}: directory {Path(args.unixsocket).parent} does not exist")
+    client = f"{binds[0]}:{args.port}" if args.port else f"unix://{args.unixsocket}"
+    if not args.port and not args.unixsocket:
+        raise ValueError("--port 0 needs --unixsocket")
+    return binds, client
+
+
+def _serve(server: subprocess.Popen[bytes], colocated: Path | None) -> int:
+    """Wait for the server; with ``colocated``, stop it once every registered rank is gone."""
+    if colocated is None:
+        return server.wait()
+    while True:
+        try:
+            return server.wait(timeout=0.5)
+        except subprocess.TimeoutExpired:
+            if not ranks_alive(colocated):
+                server.terminate()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -164,17 +226,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = f"{args.name}_{rank_from_env(os.environ)}" if args.ranked else args.name
     host = socket.gethostname()
     try:
-        binds = _binds(args.interface or ["lo"])
+        binds, client = _listening(args, host)
+        pin(args.db_cpus, [int(c) for c in args.cpus.split(",") if c], host)
     except ValueError as exc:
         print(f"hpcsim.db.shard {name}: {exc}", file=sys.stderr)
-        return 2
-    taken = [b for b in binds if _port_taken(b, args.port)]
-    if taken:
-        print(
-            f"hpcsim.db.shard {name}: port {args.port} is already in use on {host} ({taken[0]}); "
-            "choose another port or stop the server that holds it",
-            file=sys.stderr,
-        )
         return 2
     password = args.password_file.read_text().strip() if args.password_file else None
     extra = [(key, value) for key, _, value in (item.partition("=") for item in args.set)]
@@ -184,9 +239,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     info_file = hidden / f"{name}.shard.json"
     info_file.unlink(missing_ok=True)
     (hidden / f"nodes-{name}-{args.port}.conf").unlink(missing_ok=True)
+    text = server_config(
+        name,
+        args.port,
+        binds,
+        args.dir,
+        password,
+        args.cluster,
+        args.node_timeout,
+        extra,
+        args.unixsocket,
+        args.unixsocketperm,
+    )
     fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
-        handle.write(server_config(name, args.port, binds, args.dir, password, args.cluster, args.node_timeout, extra))
+        handle.write(text)
     server = subprocess.Popen([args.server, str(conf)], preexec_fn=_die_with_parent)
     stopping: list[int] = []
 
@@ -199,7 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signum, stop)
     deadline = time.monotonic() + args.ready_timeout
     delay = 0.002
-    while not _pong(binds[0], args.port, password):
+    target = (binds[0], args.port) if args.port else (args.unixsocket, 0)
+    while not _pong(target[0], target[1], password):
         if server.poll() is not None or stopping:
             print(f"hpcsim.db.shard {name}: redis-server exited before answering PING", file=sys.stderr)
             return server.wait() or 1
@@ -210,15 +278,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         time.sleep(delay)
         delay = min(delay * 1.5, 0.05)
-    info = {"name": name, "host": host, "address": binds[0], "port": args.port, "pid": server.pid}
+    info = {"name": name, "host": host, "address": target[0], "port": args.port, "pid": server.pid}
     info["cluster"] = args.cluster
-    partial = info_file.with_suffix(".tmp")
-    partial.write_text(json.dumps(info))
-    partial.replace(info_file)
+    _write_atomic(info_file, json.dumps(info))
+    if args.report is not None:
+        _write_atomic(args.report, client)
     print(f"HPCSIM_SHARD_INFO {json.dumps(info)}", flush=True)
-    code = server.wait()
+    code = _serve(server, args.colocated)
     info_file.unlink(missing_ok=True)
     return code
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    partial = path.with_name(path.name + ".tmp")
+    partial.write_text(text)
+    partial.replace(path)
 
 
 if __name__ == "__main__":

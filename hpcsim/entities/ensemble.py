@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 from hpcsim.entities.entity import Entity
 from hpcsim.entities.model import Model, PathArg
@@ -133,6 +134,19 @@ class Ensemble(Entity):
         super().register_incoming_entity(incoming)
         for model in self._models:
             model.register_incoming_entity(incoming)
+
+    def colocate_db_tcp(self, port: int = 6379, **kwargs: Any) -> None:
+        """Give every member its own colocated database, member ``i`` on ``port + i`` (members
+        may share a node, so they cannot share a port); other keywords as for a model."""
+        for index, model in enumerate(self._models):
+            model.colocate_db_tcp(port + index, **kwargs)
+
+    def colocate_db_uds(self, unix_socket: str = "/tmp/redis.socket", **kwargs: Any) -> None:
+        """Give every member its own colocated database on a Unix socket named after it
+        (``/tmp/redis.socket`` becomes ``/tmp/redis.<member>.socket``)."""
+        path = PurePosixPath(unix_socket)
+        for model in self._models:
+            model.colocate_db_uds(str(path.with_name(f"{path.stem}.{model.name}{path.suffix}")), **kwargs)
 
     def __iter__(self) -> Iterator[Model]:
         return iter(self._models)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from hpcsim.entities.entity import Entity
 from hpcsim.entities.files import EntityFiles
 from hpcsim.entities.params import check_params
-from hpcsim.errors import ParameterError
+from hpcsim.errors import ConfigError, ParameterError, SettingsError
 from hpcsim.settings.batch import BatchSettings
+from hpcsim.settings.colocated import ColocatedDB, colocated_tcp, colocated_uds
 from hpcsim.settings.run import RunSettings, format_arg
 
 __all__ = ["Model"]
@@ -64,6 +67,58 @@ class Model(Entity):
         parameters (``;name;`` by default) replaced by this model's values.
         """
         self.files = EntityFiles.from_user(to_copy, to_symlink, to_configure)
+
+    # -- colocated database --------------------------------------------------------------
+
+    def colocate_db_tcp(
+        self,
+        port: int = 6379,
+        ifname: str | Iterable[str] = "lo",
+        db_cpus: int = 1,
+        custom_pinning: Iterable[int | Iterable[int]] | None = None,
+        debug: bool = False,
+        db_identifier: str = "",
+        **kwargs: object,
+    ) -> None:
+        """Run a database server on every node of this model, on ``port`` of ``ifname``
+        (loopback by default), pinned to ``db_cpus`` CPUs (or ``custom_pinning``). Extra
+        keywords become redis-server options; ``debug`` keeps each server's log in the
+        model's directory."""
+        self._colocate(colocated_tcp(port, ifname, db_cpus, custom_pinning, debug, db_identifier, kwargs))
+
+    def colocate_db_uds(
+        self,
+        unix_socket: str = "/tmp/redis.socket",
+        socket_permissions: int = 755,
+        db_cpus: int = 1,
+        custom_pinning: Iterable[int | Iterable[int]] | None = None,
+        debug: bool = False,
+        db_identifier: str = "",
+        **kwargs: object,
+    ) -> None:
+        """As :meth:`colocate_db_tcp`, reached through the Unix socket ``unix_socket`` only."""
+        self._colocate(
+            colocated_uds(unix_socket, socket_permissions, db_cpus, custom_pinning, debug, db_identifier, kwargs)
+        )
+
+    def colocate_db(self, *args: Any, **kwargs: Any) -> None:
+        """Deprecated alias of :meth:`colocate_db_tcp` (as in SmartSim)."""
+        warnings.warn("colocate_db is deprecated; use colocate_db_tcp or colocate_db_uds", DeprecationWarning, 2)
+        self.colocate_db_tcp(*args, **kwargs)
+
+    def _colocate(self, db: ColocatedDB) -> None:
+        if self.run_settings.mpmd:
+            raise SettingsError(
+                f"model {self.name!r} is MPMD; a colocated database with MPMD is not supported: "
+                "launch the programs as separate models, each with its own colocated database"
+            )
+        if self.run_settings.colocated_db_settings is not None:
+            raise ConfigError(f"model {self.name!r} already has a colocated database")
+        self.run_settings.colocated_db_settings = db
+
+    @property
+    def colocated(self) -> bool:
+        return self.run_settings.colocated_db_settings is not None
 
     @property
     def attached_files_table(self) -> str:

@@ -14,31 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hpcsim.db import admin
+from hpcsim.db.options import server_options
 from hpcsim.entities.entity import Entity, check_name
 from hpcsim.errors import ConfigError, DatabaseError
 
 __all__ = ["LiveDatabase", "Orchestrator"]
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-_OPTION = re.compile(r"^[a-z][a-z0-9-]*$")
-#: server options hpcsim sets itself; a user value would break the launch or the security
-RESERVED_OPTIONS = frozenset(
-    {
-        "appendfilename",
-        "bind",
-        "cluster-config-file",
-        "cluster-enabled",
-        "daemonize",
-        "dbfilename",
-        "dir",
-        "logfile",
-        "masterauth",
-        "port",
-        "protected-mode",
-        "requirepass",
-        "unixsocket",
-    }
-)
 _LOOPBACK = ("127.0.0.1", "localhost")
 #: a cluster shard on port p also listens on p + 10000 for the other shards
 CLUSTER_BUS_OFFSET = 10000
@@ -54,27 +36,6 @@ class LiveDatabase:
 
     def password(self) -> str | None:
         return Path(self.password_file).read_text().strip() if self.password_file else None
-
-
-def server_options(options: dict[str, object]) -> tuple[tuple[str, str], ...]:
-    """Extra ``redis-server`` options from keyword arguments (``maxmemory="1gb"``)."""
-    checked = []
-    for key, value in options.items():
-        name = key.replace("_", "-").lower()
-        if not _OPTION.fullmatch(name):
-            raise ConfigError(f"database option {key!r} is not a redis-server option name")
-        if name in RESERVED_OPTIONS:
-            raise ConfigError(f"database option {key!r} is set by hpcsim itself and cannot be overridden")
-        if isinstance(value, bool):
-            text = "yes" if value else "no"
-        elif isinstance(value, (str, int, float)):
-            text = str(value)
-        else:
-            raise ConfigError(f"database option {key!r} must be a string or number, got {type(value).__name__}")
-        if "\n" in text or "\r" in text or "\0" in text:
-            raise ConfigError(f"database option {key!r} must not contain line breaks or NUL")
-        checked.append((name, text))
-    return tuple(checked)
 
 
 def _strings(value: str | Sequence[str] | None, what: str) -> tuple[str, ...]:

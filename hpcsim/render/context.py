@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["BatchContext", "StepContext"]
+__all__ = ["BatchContext", "ColocatedContext", "StepContext"]
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,23 @@ class StepContext:
     out: str
     err: str
     exit_code_file: str
+    #: a variable the step sets to a value unique to this launch (colocated databases key their
+    #: node-local state on it); empty: none
+    launch_token: str = ""
+
+
+@dataclass(frozen=True)
+class ColocatedContext:
+    """The per-node prologue of a model with a colocated database."""
+
+    name: str
+    #: ``python -m hpcsim.db.shard ...`` without the per-node arguments
+    shard: tuple[str, ...]
+    #: where the servers' output goes; "" discards it (debug=False). The node name is appended.
+    log_prefix: str
+    #: variables every rank gets besides the database address, and the names the address is given under
+    env: tuple[tuple[str, str], ...]
+    address_names: tuple[str, ...]
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from hpcsim.errors import TemplateError
-from hpcsim.render.context import BatchContext, StepContext
+from hpcsim.render.context import BatchContext, ColocatedContext, StepContext
 from hpcsim.render.environment import render
 
-__all__ = ["BATCH_SCHEDULERS", "render_batch", "render_local_step"]
+__all__ = ["BATCH_SCHEDULERS", "render_batch", "render_colocated", "render_local_step"]
 
 BATCH_SCHEDULERS = ("slurm", "pbs", "lsf")
 
@@ -23,3 +23,8 @@ def render_batch(scheduler: str, job: BatchContext, site_dir: str | Path | None 
     if scheduler not in BATCH_SCHEDULERS:
         raise TemplateError(f"no batch template for scheduler {scheduler!r}; known: {', '.join(BATCH_SCHEDULERS)}")
     return render(f"batch/{scheduler}.sh.j2", site_dir, job=job)
+
+
+def render_colocated(colo: ColocatedContext, site_dir: str | Path | None = None) -> str:
+    """The per-node prologue every rank of a colocated model runs before its executable."""
+    return render("colocated/prologue.sh.j2", site_dir, colo=colo)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from hpcsim.errors import SettingsError
+from hpcsim.settings.colocated import ColocatedDB
 
 _log = logging.getLogger("hpcsim.settings")
 
@@ -182,7 +183,7 @@ class RunSettings:
         self.run_args: dict[str, str | None] = {}
         self.env_vars: dict[str, str | None] = {}
         self.mpmd: list[RunSettings] = []
-        self.colocated_db_settings: dict[str, object] | None = None
+        self.colocated_db_settings: ColocatedDB | None = None
         for key, value in (run_args or {}).items():
             self.set(key, value)
         self.update_env(env_vars or {})
