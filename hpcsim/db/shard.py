@@ -16,6 +16,7 @@ import argparse
 import ctypes
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -215,10 +216,14 @@ def _serve(server: subprocess.Popen[bytes], colocated: Path | None) -> int:
         return server.wait()
     while True:
         try:
-            return server.wait(timeout=0.5)
+            code = server.wait(timeout=0.5)
         except subprocess.TimeoutExpired:
             if not ranks_alive(colocated):
                 server.terminate()
+            continue
+        if not ranks_alive(colocated):
+            shutil.rmtree(colocated.parent, ignore_errors=True)  # the ranks' node state, left behind
+        return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
