@@ -288,3 +288,13 @@ def test_colocate_db_is_a_deprecated_alias(exp: Experiment, python_exe: str) -> 
     assert any(issubclass(w.category, DeprecationWarning) for w in caught)
     assert model.run_settings.colocated_db_settings is not None
     assert model.run_settings.colocated_db_settings.port == 7001
+
+
+def test_a_socket_in_a_missing_directory_fails_every_rank_clearly(exp: Experiment, python_exe: str) -> None:
+    model = _model(exp, "nodir", python_exe, ranks=2)
+    model.colocate_db_uds(unix_socket="/nonexistent-hpcsim-dir/db.sock")
+    exp.start(model)
+    assert exp.get_status(model) == [Status.FAILED]
+    err = (Path(model.path) / "nodir.err").read_text()
+    assert err.count("directory /nonexistent-hpcsim-dir does not exist") == 2
+    assert _node_state(model) == []

@@ -94,3 +94,19 @@ def test_config_text_quotes_every_value() -> None:
     assert 'requirepass "p\\"w\\\\"' in text
     assert text.splitlines()[-1] == 'syslog-ident "a\\nb"'  # the newline stays inside the value
     assert all(re.fullmatch(r"[a-z-]+ .+", line) for line in text.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--db-cpus", "999"], "db_cpus=999, but a rank on"),
+        (["--cpus", "0,998"], "custom_pinning names CPU(s) 998, but a rank on"),
+    ],
+)
+def test_pinning_beyond_the_cpus_a_rank_may_use_is_refused_on_the_node(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    proc = _shard(tmp_path, "--name", "p", "--port", str(free_port()), *args)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2
+    assert message in err and "may only use" in err
