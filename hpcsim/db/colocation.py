@@ -7,6 +7,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from hpcsim._proc import pid_alive
+
 __all__ = ["pin", "ranks_alive"]
 
 
@@ -35,16 +37,6 @@ def pin(db_cpus: int, cpus: Sequence[int], host: str) -> None:
     os.sched_setaffinity(0, chosen)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def ranks_alive(directory: Path) -> bool:
     """Whether any process whose pid names a file in ``directory`` still runs (a missing
     directory means its ranks cleaned up and left)."""
@@ -52,4 +44,4 @@ def ranks_alive(directory: Path) -> bool:
         pids = [int(entry.name) for entry in directory.iterdir() if entry.name.isdigit()]
     except FileNotFoundError:
         return False
-    return any(_alive(pid) for pid in pids)
+    return any(pid_alive(pid) for pid in pids)

@@ -13,9 +13,9 @@ import signal
 import subprocess
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
 from hpcsim import config
+from hpcsim._proc import pid_alive, proc_stat
 from hpcsim._shell import spawn
 from hpcsim.schedulers.base import JobRef, JobUpdate, Scheduler, Submission, finished, read_exit_code
 from hpcsim.status import Status
@@ -28,15 +28,6 @@ _MAX_WATCHED = 512
 _UNWATCHED_TICK = 0.05
 
 
-def _stat(pid: int) -> tuple[str, str]:
-    """(state, start time in clock ticks since boot) of ``pid``; ('', '') where /proc is absent."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return "", ""
-    return fields[0], fields[19]
-
-
 def _parse(native_id: str) -> tuple[int, str]:
     pid, _, start = native_id.partition(":")
     return int(pid), start
@@ -46,14 +37,7 @@ def _alive(native_id: str) -> bool:
     """Whether the job's process still runs: same start time (no recycled pid), and not a
     zombie left by a driver that died (its new parent may take a while to reap it)."""
     pid, start = _parse(native_id)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    state, started = _stat(pid)
-    return started == start and state not in ("Z", "X")
+    return pid_alive(pid, start)
 
 
 class LocalScheduler(Scheduler):
@@ -66,7 +50,7 @@ class LocalScheduler(Scheduler):
 
     def submit(self, submission: Submission) -> str:
         proc = spawn(["/bin/bash", str(submission.script)], cwd=str(submission.script.parent))
-        native_id = f"{proc.pid}:{_stat(proc.pid)[1]}"
+        native_id = f"{proc.pid}:{proc_stat(proc.pid)[1]}"
         self._children[native_id] = proc
         return native_id
 
