@@ -302,6 +302,13 @@ def _db_batch(db: Orchestrator, scheduler: str) -> BatchSettings:
         batch.set_account(db.account)
     if db.queue:
         batch.set_queue(db.queue)
+    if db.cpus is not None:
+        if isinstance(batch, SbatchSettings):
+            batch.set_cpus_per_task(db.cpus)
+        elif isinstance(batch, QsubBatchSettings):
+            batch.set_ncpus(db.cpus)
+    for arg, value in db.batch_args.items():
+        batch.set_batch_arg(arg, value)
     return batch
 
 
@@ -311,6 +318,8 @@ def _shard_args(db: Orchestrator, server: Path, secret: Path | None, interfaces:
         args += ["--password-file", str(secret)]
     if db.is_cluster:
         args.append("--cluster")
+    if db.cpus is not None and db.launcher == "local":
+        args += ["--db-cpus", str(db.cpus)]
     for interface in interfaces:
         args += ["--interface", interface]
     for key, value in db.options:
@@ -352,11 +361,16 @@ def plan_database(
     settings = create_run_settings(
         launcher, sys.executable, [*args, "--name", db.name, "--ranked", "--port", str(db.port)], db.run_command
     )
-    settings.set_nodes(db.db_nodes)
+    if "set_nodes" in settings.flags:  # mpirun/mpiexec take nodes from the allocation instead
+        settings.set_nodes(db.db_nodes)
     settings.set_tasks(db.db_nodes)
     settings.set_tasks_per_node(1)
     if db.hosts:
         settings.set_hostlist(list(db.hosts))
+    if db.cpus is not None:
+        settings.set_cpus_per_task(db.cpus)
+    for arg, value in db.run_args.items():
+        settings.set(arg, value)
     shard = Model(db.name, None, settings, db.path)
     if in_allocation and not db.batch:
         if isinstance(settings, SrunSettings):

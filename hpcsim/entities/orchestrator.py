@@ -17,6 +17,7 @@ from hpcsim.db import admin
 from hpcsim.db.options import server_options
 from hpcsim.entities.entity import Entity, check_name
 from hpcsim.errors import ConfigError, DatabaseError
+from hpcsim.settings.run import ArgValue
 
 __all__ = ["LiveDatabase", "Orchestrator"]
 
@@ -109,6 +110,9 @@ class Orchestrator(Entity):
         self.password = bool(password)
         self.options = server_options(dict(kwargs))
         self._check_placement(single_cmd)
+        self.cpus: int | None = None
+        self.run_args: dict[str, ArgValue] = {}
+        self.batch_args: dict[str, ArgValue] = {}
         self._live: LiveDatabase | None = None
 
     def _check_placement(self, single_cmd: bool) -> None:
@@ -121,6 +125,39 @@ class Orchestrator(Entity):
             raise ConfigError(f"hosts names {len(self.hosts)} host(s) for db_nodes={self.db_nodes}; give one per shard")
         if not single_cmd and self.launcher != "local":
             raise ConfigError("single_cmd=False is not supported: hpcsim starts all shards with one launch command")
+
+    # -- launch settings (SmartSim's setters) ----------------------------------------------
+
+    def _needs_scheduler(self, what: str) -> None:
+        if self.launcher == "local":
+            raise ConfigError(f"{what} needs a scheduler launcher; the local launcher runs shards as plain processes")
+
+    def set_cpus(self, num_cpus: int) -> None:
+        """CPUs per shard: the launch command's cpus-per-task (and the batch job's), or, on
+        the local launcher, the CPUs each shard is pinned to."""
+        if isinstance(num_cpus, bool) or not isinstance(num_cpus, int) or num_cpus < 1:
+            raise ConfigError(f"set_cpus takes a positive integer, got {num_cpus!r}")
+        self.cpus = num_cpus
+
+    def set_walltime(self, walltime: str) -> None:
+        """Walltime of the database's batch job (``HH:MM:SS``)."""
+        self._needs_scheduler("set_walltime")
+        self.time = walltime
+
+    def set_hosts(self, host_list: str | Sequence[str]) -> None:
+        """The nodes to run the shards on, one per shard."""
+        self.hosts = _strings(host_list, "hosts")
+        self._check_placement(True)
+
+    def set_run_arg(self, arg: str, value: ArgValue = None) -> None:
+        """An argument for the launch command that starts the shards (``srun``, ...)."""
+        self._needs_scheduler("set_run_arg")
+        self.run_args[arg] = value
+
+    def set_batch_arg(self, arg: str, value: ArgValue = None) -> None:
+        """An argument for the database's batch job (``sbatch``, ...)."""
+        self._needs_scheduler("set_batch_arg")
+        self.batch_args[arg] = value
 
     @property
     def db_identifier(self) -> str:

@@ -1,0 +1,81 @@
+"""What a database's launch looks like under each scheduler, from its settings (no process runs)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hpcsim import Experiment
+from hpcsim.database import Orchestrator
+from hpcsim.errors import ConfigError, SettingsError
+
+Configure = Callable[[Orchestrator], None]
+
+
+def _preview(tmp_path: Path, launcher: str, configure: Configure | None = None, **kwargs: Any) -> str:
+    exp = Experiment("plan", exp_path=tmp_path / "exp", launcher=launcher)
+    db = exp.create_database(port=6780, **kwargs)
+    if configure is not None:
+        configure(db)
+    return exp.preview(db)
+
+
+def test_smartsim_setters_reach_sbatch_and_srun(tmp_path: Path) -> None:
+    def configure(db: Orchestrator) -> None:
+        db.set_cpus(4)
+        db.set_walltime("01:00:00")
+        db.set_batch_arg("qos", "debug")
+        db.set_run_arg("distribution", "block")
+        db.set_hosts(["n1", "n2", "n3"])
+
+    text = _preview(tmp_path, "slurm", configure, db_nodes=3, batch=True)
+    for directive in ("--nodes=3", "--time=01:00:00", "--cpus-per-task=4", "--qos=debug"):
+        assert f"#SBATCH {directive}\n" in text
+    srun = next(line for line in text.splitlines() if "exec srun" in line)
+    for arg in ("--nodes=3", "--ntasks=3", "--ntasks-per-node=1", "--nodelist=n1,n2,n3", "--cpus-per-task=4"):
+        assert f" {arg} " in srun
+    assert " --distribution=block " in srun and "--ranked" in srun and "--cluster" in srun
+
+
+@pytest.mark.parametrize(("launcher", "directive"), [("pbs", "#PBS -l select=3:ncpus=2"), ("lsf", "#BSUB -nnodes 3")])
+def test_pbs_and_lsf_databases_place_one_shard_per_node(tmp_path: Path, launcher: str, directive: str) -> None:
+    text = _preview(tmp_path, launcher, lambda db: db.set_cpus(2), db_nodes=3, batch=True, run_command="mpirun")
+    assert directive in text.splitlines()
+    launch = next(line for line in text.splitlines() if "exec mpirun" in line)
+    assert "-n 3 --npernode 1" in launch and "--ranked" in launch  # mpirun takes its nodes from the job
+
+
+def test_local_shards_are_pinned_by_set_cpus(tmp_path: Path) -> None:
+    assert "--db-cpus 1" in _preview(tmp_path, "local", lambda db: db.set_cpus(1))
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda db: db.set_walltime("01:00:00"), "set_walltime needs a scheduler"),
+        (lambda db: db.set_run_arg("x"), "set_run_arg needs a scheduler"),
+        (lambda db: db.set_batch_arg("x"), "set_batch_arg needs a scheduler"),
+        (lambda db: db.set_hosts(["node7"]), "runs shards on this machine"),
+        (lambda db: db.set_cpus(0), "positive integer"),
+    ],
+)
+def test_setters_that_cannot_apply_locally_say_so(tmp_path: Path, call: Configure, message: str) -> None:
+    exp = Experiment("plan", exp_path=tmp_path / "exp", launcher="local")
+    db = exp.create_database(port=6780)
+    with pytest.raises(ConfigError, match=message):
+        call(db)
+
+
+def test_one_host_per_shard_under_a_scheduler(tmp_path: Path) -> None:
+    exp = Experiment("plan", exp_path=tmp_path / "exp", launcher="slurm")
+    db = exp.create_database(port=6780, db_nodes=3)
+    with pytest.raises(ConfigError, match="names 2 host"):
+        db.set_hosts(["a", "b"])
+
+
+def test_reserved_launch_arguments_are_refused_by_the_launcher(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="output"):
+        _preview(tmp_path, "slurm", lambda db: db.set_run_arg("output", "x"), batch=True)
