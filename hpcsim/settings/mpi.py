@@ -24,6 +24,7 @@ class MpirunSettings(LauncherSettings):
 
     default_command = "mpirun"
     value_separator = " "
+    broadcast_destination = False  # --preload-binary
     # hpcsim sets the working directory and forwards the environment itself
     reserved_run_args = frozenset({"wd", "wdir", "x"})
     flags: ClassVar[Mapping[str, str]] = {
@@ -47,13 +48,6 @@ class MpirunSettings(LauncherSettings):
         "set_broadcast": "--preload-binary copies the executable into the session directory and takes no "
         "destination; call set_broadcast() without one",
     }
-
-    def set_broadcast(self, dest_path: str | None = None) -> None:
-        """Copy the executable to the compute nodes (``--preload-binary``); no destination."""
-        if dest_path is not None:
-            self._refuse("set_broadcast")
-            return
-        super().set_broadcast()
 
     def _forward_env(self, names: list[str]) -> list[str]:
         # `-x NAME` exports a variable the script has set; Open MPI's mpirun(1) says to "set

@@ -16,6 +16,7 @@ class PalsMpiexecSettings(LauncherSettings):
 
     default_command = "mpiexec"
     value_separator = " "
+    broadcast_destination = False  # --transfer
     # hpcsim sets the working directory and forwards the environment itself
     reserved_run_args = frozenset({"wdir", "env", "envlist", "envall", "envnone"})
     flags: ClassVar[Mapping[str, str]] = {
@@ -38,13 +39,6 @@ class PalsMpiexecSettings(LauncherSettings):
         "set_quiet_launch": "PALS mpiexec has no quiet mode",
         "set_broadcast": "--transfer copies the executable and takes no destination; call set_broadcast()",
     }
-
-    def set_broadcast(self, dest_path: str | None = None) -> None:
-        """Copy the executable to the compute nodes (``--transfer``); no destination."""
-        if dest_path is not None:
-            self._refuse("set_broadcast")
-            return
-        super().set_broadcast()
 
     def _forward_env(self, names: list[str]) -> list[str]:
         # `--envall` forwards every variable the script exported, the way ALCF's Polaris and

@@ -164,6 +164,8 @@ class RunSettings:
     mpmd_separator: ClassVar[str | None] = None
     #: whether walltimes may carry days (``D-HH:MM:SS``)
     walltime_days: ClassVar[bool] = False
+    #: whether the broadcast flag takes a destination (``--bcast=PATH``) or stands alone
+    broadcast_destination: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -271,6 +273,9 @@ class RunSettings:
 
     def set_broadcast(self, dest_path: str | None = None) -> None:
         """Copy the executable to the compute nodes before launching (to ``dest_path`` if given)."""
+        if dest_path is not None and not self.broadcast_destination:
+            self._refuse("set_broadcast")
+            return
         self._apply("set_broadcast", None if dest_path is None else _word("set_broadcast", dest_path))
 
     def set_verbose_launch(self, verbose: bool = True) -> None:
