@@ -207,7 +207,7 @@ class Experiment(EntityFactory):
 
     def _names(self, ref: EntityRef) -> list[str]:
         if isinstance(ref, Orchestrator):
-            return ref.shard_names() if ref.launcher == "local" else [ref.name]
+            return ref.job_names()
         if isinstance(ref, str):
             record = self._running_databases().get(ref)
             return list(record.jobs) if record is not None and ref not in self._launched else [ref]

@@ -66,8 +66,8 @@ class EntityFactory:
 
     def _register(self, entity: Entity) -> None:
         names = [entity.name] + ([m.name for m in entity] if isinstance(entity, Ensemble) else [])
-        if isinstance(entity, Orchestrator) and entity.launcher == "local":
-            names += entity.shard_names()
+        if isinstance(entity, Orchestrator):
+            names += [n for n in entity.job_names() if n != entity.name]
         taken = [n for n in names if n in self._entities]
         if taken or len(set(names)) != len(names):
             raise EntityExistsError(

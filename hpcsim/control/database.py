@@ -20,7 +20,7 @@ from hpcsim.control.store import DatabaseRecord, JobRecord
 from hpcsim.db import admin
 from hpcsim.db.discovery import find_redis_cli, find_redis_server
 from hpcsim.db.netif import interface_address
-from hpcsim.db.secret import SECRET_NAME, ensure_secret
+from hpcsim.db.secret import SECRET_NAME, ensure_secret, read_secret
 from hpcsim.entities.model import Model
 from hpcsim.entities.orchestrator import LiveDatabase, Orchestrator
 from hpcsim.errors import DatabaseError, LaunchError
@@ -40,12 +40,6 @@ _REFRESH = 0.5
 
 def live(record: DatabaseRecord) -> LiveDatabase:
     return LiveDatabase(record.addresses, record.cluster, record.password_file or None)
-
-
-def is_up(record: DatabaseRecord) -> bool:
-    """Whether every shard of a recorded database still answers."""
-    password = live(record).password()
-    return all(admin.ping(address, password) for address in record.addresses)
 
 
 def planned_record(db: Orchestrator, secret: Path | None) -> DatabaseRecord:
@@ -141,7 +135,7 @@ def bring_up(
     cancelled, so no shard keeps a port."""
     try:
         addresses = _wait_for_shards(control, db, records)
-        password = Path(secret).read_text().strip() if secret else None
+        password = read_secret(secret) if secret else None
         unreachable = [a for a in addresses if not admin.ping(a, password)]
         if unreachable:
             raise DatabaseError(
@@ -225,7 +219,7 @@ class Databases:
         for db in dbs:
             if db.name not in known:
                 continue
-            if is_up(known[db.name]):
+            if live(known[db.name]).is_active():
                 raise LaunchError(
                     f"database {db.name!r} is already running at {', '.join(known[db.name].addresses)}; "
                     "stop it first or use another db_identifier"

@@ -6,7 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-__all__ = ["SECRET_NAME", "ensure_secret"]
+__all__ = ["SECRET_NAME", "ensure_secret", "read_secret"]
 
 SECRET_NAME = "db.secret"
 
@@ -23,3 +23,8 @@ def ensure_secret(hidden_dir: Path) -> Path:
     with os.fdopen(fd, "w") as handle:
         handle.write(secrets.token_hex(32) + "\n")
     return path
+
+
+def read_secret(path: str | Path) -> str:
+    """The password a secret file holds (its content without surrounding whitespace)."""
+    return Path(path).read_text(encoding="utf-8").strip()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from hpcsim.db import admin
 from hpcsim.db.options import server_options
+from hpcsim.db.secret import read_secret
 from hpcsim.entities.entity import Entity, check_name
 from hpcsim.errors import ConfigError, DatabaseError
 from hpcsim.settings.run import ArgValue
@@ -36,7 +37,12 @@ class LiveDatabase:
     password_file: str | None
 
     def password(self) -> str | None:
-        return Path(self.password_file).read_text().strip() if self.password_file else None
+        return read_secret(self.password_file) if self.password_file else None
+
+    def is_active(self) -> bool:
+        """Whether every shard answers PING."""
+        password = self.password()
+        return all(admin.ping(address, password) for address in self.addresses)
 
 
 def _strings(value: str | Sequence[str] | None, what: str) -> tuple[str, ...]:
@@ -174,6 +180,11 @@ class Orchestrator(Entity):
     def shard_names(self) -> list[str]:
         return [f"{self.name}_{i}" for i in range(self.db_nodes)]
 
+    def job_names(self) -> list[str]:
+        """The names its launches are recorded under: one per local shard process, or one
+        for the single launch command that starts every shard under a scheduler."""
+        return self.shard_names() if self.launcher == "local" else [self.name]
+
     # -- live state (set by the Experiment once every shard answers) -------------------------
 
     def set_live(self, live: LiveDatabase | None) -> None:
@@ -190,10 +201,7 @@ class Orchestrator(Entity):
 
     def is_active(self) -> bool:
         """Whether every shard answers PING."""
-        if self._live is None:
-            return False
-        password = self._live.password()
-        return all(admin.ping(address, password) for address in self._live.addresses)
+        return self._live is not None and self._live.is_active()
 
     # -- runtime configuration (CONFIG SET on every shard) ----------------------------------
 

@@ -10,7 +10,7 @@ import pytest
 
 from hpcsim import Experiment
 from hpcsim.database import Orchestrator
-from hpcsim.errors import ConfigError, SettingsError
+from hpcsim.errors import ConfigError, DatabaseError, SettingsError
 
 Configure = Callable[[Orchestrator], None]
 
@@ -79,3 +79,33 @@ def test_one_host_per_shard_under_a_scheduler(tmp_path: Path) -> None:
 def test_reserved_launch_arguments_are_refused_by_the_launcher(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="output"):
         _preview(tmp_path, "slurm", lambda db: db.set_run_arg("output", "x"), batch=True)
+
+
+def test_an_orchestrator_made_for_another_launcher_is_refused(tmp_path: Path) -> None:
+    exp = Experiment("plan", exp_path=tmp_path / "exp", launcher="local")
+    db = Orchestrator(tmp_path / "db", port=6780, launcher="slurm")
+    with pytest.raises(ConfigError, match="made for the 'slurm' launcher but this experiment uses 'local'"):
+        exp.preview(db)
+
+
+def test_single_cmd_false_is_refused_under_a_scheduler(tmp_path: Path) -> None:
+    exp = Experiment("plan", exp_path=tmp_path / "exp", launcher="slurm")
+    with pytest.raises(ConfigError, match="single_cmd=False is not supported"):
+        exp.create_database(port=6780, db_nodes=3, single_cmd=False)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda db: db.enable_checkpoints(0), ConfigError, "positive number of seconds"),
+        (lambda db: db.set_max_memory("1gb"), DatabaseError, "is not running; start it with exp.start"),
+        (lambda db: db.get_address(), DatabaseError, "is not running"),
+    ],
+)
+def test_runtime_settings_need_a_running_database_and_sane_values(
+    tmp_path: Path, call: Configure, error: type[Exception], message: str
+) -> None:
+    db = Experiment("plan", exp_path=tmp_path / "exp", launcher="local").create_database(port=6780)
+    assert not db.is_active()
+    with pytest.raises(error, match=message):
+        call(db)
