@@ -28,6 +28,7 @@ from types import FrameType
 
 from hpcsim.db.colocation import pin, ranks_alive
 from hpcsim.db.netif import interface_address, routable_addresses
+from hpcsim.db.secret import read_secret
 
 __all__ = ["main", "rank_from_env", "server_config"]
 
@@ -187,6 +188,8 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
 
 def _listening(args: argparse.Namespace, host: str) -> tuple[list[str], str]:
     """The addresses to bind and the one clients use; ValueError says why not."""
+    if not args.port and not args.unixsocket:
+        raise ValueError("--port 0 needs --unixsocket")
     binds = _binds(args.interface or ["lo"])
     if args.port:
         taken = [b for b in binds if _port_taken(b, args.port)]
@@ -204,10 +207,7 @@ def _listening(args: argparse.Namespace, host: str) -> tuple[list[str], str]:
             raise ValueError(f"unix socket {args.unixsocket} on {host} is in use by another server")
         if not Path(args.unixsocket).parent.is_dir():
             raise ValueError(f"unix socket {args.unixsocket}: directory {Path(args.unixsocket).parent} does not exist")
-    client = f"{binds[0]}:{args.port}" if args.port else f"unix://{args.unixsocket}"
-    if not args.port and not args.unixsocket:
-        raise ValueError("--port 0 needs --unixsocket")
-    return binds, client
+    return binds, f"{binds[0]}:{args.port}" if args.port else f"unix://{args.unixsocket}"
 
 
 def _serve(server: subprocess.Popen[bytes], colocated: Path | None) -> int:
@@ -236,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"hpcsim.db.shard {name}: {exc}", file=sys.stderr)
         return 2
-    password = args.password_file.read_text().strip() if args.password_file else None
+    password = read_secret(args.password_file) if args.password_file else None
     extra = [(key, value) for key, _, value in (item.partition("=") for item in args.set)]
     hidden = args.dir / ".hpcsim"
     hidden.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -110,3 +111,23 @@ def test_pinning_beyond_the_cpus_a_rank_may_use_is_refused_on_the_node(
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 2
     assert message in err and "may only use" in err
+
+
+def test_a_unix_socket_held_by_a_live_server_is_refused(tmp_path: Path) -> None:
+    sock = str(tmp_path / "db.sock")
+    first = _shard(tmp_path / "a", "--name", "a", "--port", "0", "--unixsocket", sock)
+    try:
+        assert _report(first)["port"] == 0
+        second = _shard(tmp_path / "b", "--name", "b", "--port", "0", "--unixsocket", sock)
+        _, err = second.communicate(timeout=30)
+        assert second.returncode == 2
+        assert f"unix socket {sock} on {socket.gethostname()} is in use by another server" in err
+    finally:
+        first.terminate()
+        first.wait(timeout=10)
+
+
+def test_port_zero_without_a_socket_is_refused(tmp_path: Path) -> None:
+    proc = _shard(tmp_path, "--name", "z", "--port", "0")
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2 and "--port 0 needs --unixsocket" in err
