@@ -81,6 +81,21 @@ def _clear_shard_infos(db: Orchestrator) -> None:
     hidden = Path(db.path) / ".hpcsim"
     for name in db.shard_names():
         (hidden / f"{name}.shard.json").unlink(missing_ok=True)
+        (hidden / f"{name}.worker.json").unlink(missing_ok=True)
+
+
+def _wait_for_workers(db: Orchestrator, records: list[JobRecord]) -> None:
+    """Wait until the inference worker beside every shard is serving (a cluster shard reports
+    itself before its worker, which needs the formed cluster to know its keys)."""
+    hidden = Path(db.path) / ".hpcsim"
+    deadline = time.monotonic() + READY_TIMEOUT
+    while missing := [n for n in db.shard_names() if not (hidden / f"{n}.worker.json").exists()]:
+        if time.monotonic() > deadline:
+            raise DatabaseError(
+                f"database {db.name!r}: the inference worker of shard(s) {', '.join(missing)} did not start "
+                f"within {READY_TIMEOUT:g}s; see {records[0].err}"
+            )
+        time.sleep(0.02)
 
 
 def _wait_for_shards(control: Controller, db: Orchestrator, records: list[JobRecord]) -> list[str]:
@@ -145,6 +160,7 @@ def bring_up(
         if db.is_cluster:
             admin.create_cluster(addresses, find_redis_cli(server), password, CLUSTER_TIMEOUT)
             admin.wait_cluster_ok(addresses, password, CLUSTER_TIMEOUT)
+            _wait_for_workers(db, records)
     except BaseException:
         control.cancel(records, f"database {db.name!r} failed to start")
         raise

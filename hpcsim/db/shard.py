@@ -16,6 +16,7 @@ import argparse
 import ctypes
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -44,6 +45,9 @@ RANK_VARIABLES = (
 #: large enough for tensors of several GiB (Redis' defaults cap a value at 512 MiB)
 BULK_LIMIT = "4gb"
 _PR_SET_PDEATHSIG = 1
+#: SmartSim's RedisAI settings: they tune the inference worker, not redis-server
+#: (threads_per_queue has no counterpart: one worker thread serves each server)
+WORKER_SETTINGS = {"intra-op-parallelism": "--intra-op", "inter-op-parallelism": "--inter-op", "threads-per-queue": ""}
 
 
 def rank_from_env(env: dict[str, str] | os._Environ[str]) -> int:
@@ -183,6 +187,8 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--cpus", default="", help="pin the server to these CPU ids (comma-separated)")
     parser.add_argument("--colocated", type=Path, help="exit once every rank pid listed in this directory is gone")
     parser.add_argument("--report", type=Path, help="write the address clients use to this file when ready")
+    parser.add_argument("--load", type=Path, help="manifest of models and scripts the worker loads before ready")
+
     return parser.parse_args(argv)
 
 
@@ -237,7 +243,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hpcsim.db.shard {name}: {exc}", file=sys.stderr)
         return 2
     password = read_secret(args.password_file) if args.password_file else None
-    extra = [(key, value) for key, _, value in (item.partition("=") for item in args.set)]
+    settings = [(key, value) for key, _, value in (item.partition("=") for item in args.set)]
+    extra = [(key, value) for key, value in settings if key not in WORKER_SETTINGS]
+    worker_args = [arg for key, value in settings if WORKER_SETTINGS.get(key) for arg in (WORKER_SETTINGS[key], value)]
     hidden = args.dir / ".hpcsim"
     hidden.mkdir(parents=True, exist_ok=True)
     conf = hidden / f"{name}.redis.conf"
@@ -283,6 +291,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         time.sleep(delay)
         delay = min(delay * 1.5, 0.05)
+    worker = _start_worker(args, name, client, worker_args)
+    if not args.cluster and not _worker_ready(worker, args.ready_timeout):
+        print(f"hpcsim.db.shard {name}: its inference worker did not start; stopping", file=sys.stderr)
+        worker.kill()
+        server.terminate()
+        server.wait()
+        return 1
     info = {"name": name, "host": host, "address": target[0], "port": args.port, "pid": server.pid}
     info["cluster"] = args.cluster
     _write_atomic(info_file, json.dumps(info))
@@ -290,8 +305,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         _write_atomic(args.report, client)
     print(f"HPCSIM_SHARD_INFO {json.dumps(info)}", flush=True)
     code = _serve(server, args.colocated)
+    worker.terminate()
+    worker.wait()
     info_file.unlink(missing_ok=True)
     return code
+
+
+def _start_worker(args: argparse.Namespace, name: str, address: str, extra: Sequence[str]) -> subprocess.Popen[bytes]:
+    """The inference worker (``python -m hpcsim.ml.serve``) for this server; it dies with us."""
+    argv = [sys.executable, "-m", "hpcsim.ml.serve", "--address", address, "--name", name, "--dir", str(args.dir)]
+    if args.password_file:
+        argv += ["--password-file", str(args.password_file)]
+    if args.cluster:
+        argv.append("--cluster")
+    if args.load:
+        argv += ["--load", str(args.load)]
+    return subprocess.Popen(
+        [*argv, *extra], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent
+    )
+
+
+def _worker_ready(worker: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Whether the worker says it is ready within ``timeout`` seconds (False if it exits)."""
+    if worker.stdout is None:
+        return False
+    ready, _, _ = select.select([worker.stdout], [], [], timeout)
+    return bool(ready) and worker.stdout.readline().strip() == b"HPCSIM_WORKER_READY"
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -1,0 +1,353 @@
+"""The inference worker beside one server: takes requests from the server's queue, runs models
+and scripts on tensors stored there, writes the outputs back and answers each caller.
+
+It serves one request at a time, except that requests for one model with ``batch_size`` set
+are merged (:mod:`hpcsim.ml.batching`), waiting up to ``min_batch_timeout`` ms for
+``min_batch_size`` requests. A failure is the caller's answer, never the worker's end; only losing
+the server ends it. See :mod:`hpcsim.ml.protocol` for the keys.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, cast
+
+import numpy as np
+import redis
+from redis.exceptions import ResponseError
+
+from hpcsim.client import codec
+from hpcsim.client.wire import Command, pack
+from hpcsim.errors import ClientError
+from hpcsim.ml import protocol
+from hpcsim.ml.backends import BackendError, Runner, ScriptRunner
+from hpcsim.ml.batching import concatenate, plan_batches, split_outputs
+from hpcsim.ml.objects import FIELDS, Loaded, ObjectCache, Stored
+
+__all__ = ["Worker"]
+
+_log = logging.getLogger("hpcsim.ml.worker")
+#: requests taken from the queue at once
+_TAKE = 256
+_FIELDS = tuple(name.encode() for name in FIELDS)
+
+Arrays = list[np.ndarray[Any, Any]]
+
+
+class RequestError(Exception):
+    """What went wrong with one request, for its caller."""
+
+
+@dataclass
+class _Group:
+    """Requests for one model (or one script function) and what they need."""
+
+    key: str
+    function: str
+    stored: Stored | None
+    requests: list[protocol.Request] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        """Requests gathered so far (``min_batch_size`` counts requests, each usually one row)."""
+        return len(self.requests)
+
+
+@dataclass
+class _Fetched:
+    """Model descriptions by key and each request's inputs (or why not) by its reply key."""
+
+    described: dict[str, Stored | None] = field(default_factory=dict)
+    inputs: dict[str, Arrays | str] = field(default_factory=dict)
+
+
+def _arrays(request: protocol.Request, values: Sequence[Any]) -> Arrays | str:
+    """The request's input arrays from the GET replies, or why they cannot be had."""
+    arrays: Arrays = []
+    for key, value in zip(request.inputs, values, strict=True):
+        if value is None:
+            return f"input tensor {key!r} does not exist"
+        if isinstance(value, ResponseError):
+            return f"input {key!r} cannot be read: {value}"
+        try:
+            arrays.append(codec.decode_tensor(value, key))
+        except ClientError as exc:
+            return f"input {exc}"
+    return arrays
+
+
+class _Connection(Protocol):
+    def send_packed_command(self, command: Sequence[bytes | bytearray | memoryview], check_health: bool) -> None: ...
+
+    def read_response(self) -> Any: ...
+
+    def disconnect(self) -> None: ...
+
+
+class Link:
+    """One connection to the worker's server; each call sends its commands as one packed
+    pipeline and returns the replies in order, error replies as ResponseError objects."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self._connection = cast(_Connection, client.connection_pool.get_connection())
+
+    def run(self, commands: Sequence[Command]) -> list[Any]:
+        try:
+            self._connection.send_packed_command(pack(commands), check_health=False)
+            replies: list[Any] = []
+            for _ in commands:
+                try:
+                    replies.append(self._connection.read_response())
+                except ResponseError as exc:
+                    replies.append(exc)
+        except (redis.ConnectionError, redis.TimeoutError, OSError):
+            self._connection.disconnect()
+            raise
+        return replies
+
+
+class Worker:
+    """Serves the queue of the server behind ``connection`` (keys tagged with ``tag``)."""
+
+    def __init__(self, connection: redis.Redis, tag: str, cache: ObjectCache) -> None:
+        self.link = Link(connection)
+        self.tag = tag
+        self.cache = cache
+        self.queue = protocol.queue_key(tag)
+
+    # -- the loop ------------------------------------------------------------------------------
+
+    def serve_once(self, wait: float = 1.0) -> int:
+        """Serve what is queued, waiting up to ``wait`` seconds for the first request; the
+        number of requests answered. The rest of the queue is taken in the same round trip
+        that fetches the first request's model description and inputs."""
+        first = self.link.run([(b"BLPOP", self.queue.encode(), b"%g" % wait)])[0]
+        if first is None:
+            return 0
+        head = [r for r in [self._decode(first[1])] if r is not None]
+        pipe: list[Command] = [(b"LPOP", self.queue.encode(), b"%d" % _TAKE)]
+        runs = [r for r in head if r.op == "run"]
+        self._queue_fetch(pipe, runs, set())
+        replies = self.link.run(pipe)
+        more = replies[0] if isinstance(replies[0], list) else []
+        fetched = _Fetched()
+        self._read_fetch(runs, set(), replies[1:], fetched)
+        requests = head + [r for r in map(self._decode, more) if r is not None]
+        self.handle(requests, fetched)
+        return len(requests)
+
+    @staticmethod
+    def _decode(raw: bytes) -> protocol.Request | None:
+        try:
+            return protocol.Request.decode(raw)
+        except (ValueError, KeyError) as exc:
+            _log.warning("dropping a malformed request %.200r: %s", raw, exc)
+            return None
+
+    def handle(self, requests: Sequence[protocol.Request], fetched: _Fetched | None = None) -> None:
+        """Answer ``requests``: loads first, then the runs, grouped by model and batched.
+        Requests that arrive while a batch waits for its minimum size are served next."""
+        fetched = fetched or _Fetched()
+        pending = list(requests)
+        while pending:
+            runs: list[protocol.Request] = []
+            for request in pending:
+                if request.op == "load":
+                    self._answer_load(request)
+                elif request.op == "run":
+                    runs.append(request)
+                else:
+                    self._reply(request, f"unknown operation {request.op!r}")
+            self._fetch_missing(runs, fetched)
+            pending = []
+            for group in self._group(runs, fetched):
+                pending += self._fill_min_batch(group)
+                self._fetch_missing(group.requests, fetched)
+                self._execute(group, fetched)
+
+    def _group(self, runs: Sequence[protocol.Request], fetched: _Fetched) -> list[_Group]:
+        groups: dict[tuple[str, str], _Group] = {}
+        for request in runs:
+            ident = (request.key, request.function)
+            if ident not in groups:
+                groups[ident] = _Group(request.key, request.function, fetched.described.get(request.key))
+            groups[ident].requests.append(request)
+        return list(groups.values())
+
+    # -- fetching descriptions and inputs ------------------------------------------------------
+
+    @staticmethod
+    def _queue_fetch(pipe: list[Command], runs: Sequence[protocol.Request], described: set[str]) -> None:
+        """Queue an HMGET per model not yet described and a GET per input of ``runs``."""
+        for key in sorted({r.key for r in runs} - described):
+            pipe.append((b"HMGET", key.encode(), *_FIELDS))
+        for request in runs:
+            pipe += [(b"GET", key.encode()) for key in request.inputs]
+
+    def _read_fetch(
+        self, runs: Sequence[protocol.Request], described: set[str], replies: Sequence[Any], fetched: _Fetched
+    ) -> None:
+        values = iter(replies)
+        for key in sorted({r.key for r in runs} - described):
+            reply = next(values)
+            fetched.described[key] = None if isinstance(reply, ResponseError) else Stored.from_fields(reply)
+        for request in runs:
+            fetched.inputs[request.reply] = _arrays(request, [next(values) for _ in request.inputs])
+
+    def _fetch_missing(self, runs: Sequence[protocol.Request], fetched: _Fetched) -> None:
+        missing = [r for r in runs if r.reply not in fetched.inputs]
+        if not missing:
+            return
+        known = set(fetched.described)
+        pipe: list[Command] = []
+        self._queue_fetch(pipe, missing, known)
+        self._read_fetch(missing, known, self.link.run(pipe), fetched)
+
+    def _fill_min_batch(self, group: _Group) -> list[protocol.Request]:
+        """Wait for more requests while ``group`` is below its model's ``min_batch_size``;
+        other requests that arrive meanwhile are returned for later."""
+        stored = group.stored
+        if stored is None or stored.kind != "model" or stored.batch_size <= 0 or stored.min_batch_timeout <= 0:
+            return []
+        others: list[protocol.Request] = []
+        deadline = time.monotonic() + stored.min_batch_timeout / 1000
+        while group.size < stored.min_batch_size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            popped = self.link.run([(b"BLPOP", self.queue.encode(), b"%.3f" % remaining)])[0]
+            if popped is None:
+                break
+            request = self._decode(popped[1])
+            if request is None:
+                continue
+            if request.op == "run" and (request.key, request.function) == (group.key, group.function):
+                group.requests.append(request)
+            else:
+                others.append(request)
+        return others
+
+    # -- answering -----------------------------------------------------------------------------
+
+    def _answer_load(self, request: protocol.Request) -> None:
+        try:
+            stored, blob = self._fetch(request.key)
+            self.cache.load(stored, blob)
+        except (RequestError, BackendError) as exc:
+            self._reply(request, str(exc))
+        else:
+            self._reply(request, None)
+
+    def _fetch(self, key: str) -> tuple[Stored, bytes]:
+        values, blob = self.link.run([(b"HMGET", key.encode(), *_FIELDS), (b"HGET", key.encode(), b"blob")])
+        if isinstance(values, ResponseError):
+            raise RequestError(f"{key!r} is not a model or script ({values})")
+        stored = Stored.from_fields(values)
+        if stored is None or blob is None:
+            raise RequestError(f"no model or script {key!r} in the database")
+        return stored, blob
+
+    def _loaded(self, group: _Group) -> Loaded:
+        if group.stored is None:
+            raise RequestError(f"no model or script {group.key!r} in the database")
+        loaded = self.cache.get(group.stored)
+        if loaded is not None:
+            return loaded
+        stored, blob = self._fetch(group.key)
+        if stored.version != group.stored.version:
+            group.stored = stored
+        return self.cache.get(stored) or self.cache.load(stored, blob)
+
+    def _execute(self, group: _Group, known: _Fetched) -> None:
+        try:
+            loaded = self._loaded(group)
+        except (RequestError, BackendError) as exc:
+            self._finish(group, [(r, None, str(exc)) for r in group.requests], 0.0, 0)
+            return
+        fetched = [known.inputs.pop(r.reply) for r in group.requests]
+        results: list[tuple[protocol.Request, Arrays | None, str | None]] = []
+        ready = [(r, a) for r, a in zip(group.requests, fetched, strict=True) if not isinstance(a, str)]
+        results += [(r, None, a) for r, a in zip(group.requests, fetched, strict=True) if isinstance(a, str)]
+        stored = group.stored
+        batch_size = stored.batch_size if stored is not None and stored.kind == "model" else 0
+        elapsed = 0.0
+        executions = 0
+        for indices in plan_batches([arrays for _, arrays in ready], batch_size):
+            batch = [ready[i] for i in indices]
+            started = time.perf_counter()
+            try:
+                outputs = self._run(loaded, group.function, concatenate([arrays for _, arrays in batch]))
+                shares = split_outputs(outputs, [arrays[0].shape[0] if len(batch) > 1 else 1 for _, arrays in batch])
+            except Exception as exc:
+                results += [(request, None, _message(exc)) for request, _ in batch]
+            else:
+                results += [(request, share, None) for (request, _), share in zip(batch, shares, strict=True)]
+            elapsed += time.perf_counter() - started
+            executions += 1
+        self._finish(group, results, elapsed, executions)
+
+    @staticmethod
+    def _run(loaded: Loaded, function: str, inputs: Arrays) -> Arrays:
+        if function:
+            if not hasattr(loaded, "functions"):
+                raise BackendError("a model has no functions; call run_model, not run_script")
+            return list(_as_script(loaded).run(function, inputs))
+        if hasattr(loaded, "functions"):
+            raise BackendError("this is a script: call run_script with one of its functions")
+        return list(_as_model(loaded).run(inputs))
+
+    def _finish(
+        self,
+        group: _Group,
+        results: Sequence[tuple[protocol.Request, Arrays | None, str | None]],
+        elapsed: float,
+        executions: int,
+    ) -> None:
+        """Write outputs, answer every caller and count, in one round trip."""
+        pipe: list[Command] = []
+        errors = 0
+        samples = 0
+        for request, outputs, error in results:
+            if outputs is not None and len(outputs) != len(request.outputs):
+                error = f"it returned {len(outputs)} output(s) but {len(request.outputs)} output name(s) were given"
+            if error is None and outputs is not None:
+                for key, array in zip(request.outputs, outputs, strict=True):
+                    pipe.append((b"SET", key.encode(), codec.encode_tensor(np.asarray(array))))
+                samples += outputs[0].shape[0] if outputs and outputs[0].ndim else 1
+            else:
+                errors += 1
+            self._queue_reply(pipe, request, error)
+        stats = protocol.stats_key(self.tag, group.key).encode()
+        counts = {b"calls": len(results), b"executions": executions, b"errors": errors, b"samples": samples}
+        counts[b"duration_us"] = int(elapsed * 1e6)
+        pipe += [(b"HINCRBY", stats, name, b"%d" % value) for name, value in counts.items()]
+        self.link.run(pipe)
+
+    def _reply(self, request: protocol.Request, error: str | None) -> None:
+        pipe: list[Command] = []
+        self._queue_reply(pipe, request, error)
+        self.link.run(pipe)
+
+    @staticmethod
+    def _queue_reply(pipe: list[Command], request: protocol.Request, error: str | None) -> None:
+        answer = b'{"ok":true}' if error is None else json.dumps({"error": error}).encode()
+        pipe.append((b"RPUSH", request.reply.encode(), answer))
+        pipe.append((b"PEXPIRE", request.reply.encode(), b"%d" % protocol.REPLY_TTL_MS))
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, (BackendError, ValueError)):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _as_script(loaded: Loaded) -> ScriptRunner:
+    return loaded  # type: ignore[return-value]
+
+
+def _as_model(loaded: Loaded) -> Runner:
+    return loaded  # type: ignore[return-value]
