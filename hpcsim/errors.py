@@ -17,6 +17,7 @@ __all__ = [
     "EntityExistsError",
     "GenerationError",
     "HpcsimError",
+    "InferenceError",
     "InternalError",
     "KeyNotFoundError",
     "LaunchError",
@@ -106,6 +107,11 @@ class ClientConnectionError(ClientError):
 
 class KeyNotFoundError(ClientError):
     """A requested key does not exist in the database."""
+
+
+class InferenceError(ClientError):
+    """A model or script could not be stored, loaded or run; the message carries the ML
+    backend's own reason."""
 
 
 class TimeoutError(ClientError):  # noqa: A001 - mirrors SmartRedis' name on purpose

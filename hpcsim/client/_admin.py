@@ -11,8 +11,6 @@ from typing import Any
 from redis.exceptions import ResponseError
 
 from hpcsim.client._base import ClientBase, check_str, check_str_list
-from hpcsim.client.address import parse_address
-from hpcsim.client.connection import Node
 from hpcsim.errors import ClientError
 
 __all__ = ["AdminOps", "parse_info"]
@@ -39,9 +37,6 @@ def _text(reply: Any) -> str:
 
 class AdminOps(ClientBase):
     """Server-information and maintenance commands."""
-
-    def _node(self, address: str) -> Node:
-        return self._transport.node_at(parse_address(check_str(address, "address"), "address"))
 
     def _each(self, addresses: list[str], *command: bytes) -> list[Any]:
         nodes = [self._node(address) for address in check_str_list(addresses, "addresses")]

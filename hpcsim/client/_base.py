@@ -11,7 +11,8 @@ from redis.crc import key_slot
 from redis.exceptions import ResponseError
 
 from hpcsim.client import codec
-from hpcsim.client.connection import Command, Target, Transport
+from hpcsim.client.address import parse_address
+from hpcsim.client.connection import Command, Node, Target, Transport
 from hpcsim.client.keys import KeyBuilder
 from hpcsim.client.log import LogContext
 from hpcsim.client.wire import Wire, read_bulk
@@ -55,6 +56,10 @@ class ClientBase(LogContext):
 
     _transport: Transport
     _keys: KeyBuilder
+
+    def _node(self, address: str) -> Node:
+        """The database's server at ``address``; ClientError if it is not one of them."""
+        return self._transport.node_at(parse_address(check_str(address, "address"), "address"))
 
     def _run(self, items: Sequence[tuple[Target, Command]]) -> list[Any]:
         return self._transport.run(items)

@@ -20,6 +20,7 @@ from hpcsim.client import codec
 from hpcsim.client._admin import AdminOps
 from hpcsim.client._base import check_array, check_bool, check_str
 from hpcsim.client._datasets import DatasetOps
+from hpcsim.client._models import ModelOps
 from hpcsim.client.address import parse_addresses, read_addresses
 from hpcsim.client.cluster import Cluster
 from hpcsim.client.connection import Command, Standalone, Target
@@ -58,9 +59,9 @@ def _bind(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[bool, dict[str
     return legacy, bound
 
 
-class Client(DatasetOps, AdminOps):
+class Client(DatasetOps, ModelOps, AdminOps):
     """A connection to one database (``HPCSIM_DB``/``SSDB``, or a named one via
-    ``db_identifier``) with SmartRedis' tensor, dataset, list and admin methods."""
+    ``db_identifier``) with SmartRedis' tensor, dataset, list, model/script and admin methods."""
 
     def __init__(self, *args: Any, db_identifier: str = "", password: str | None = None, **kwargs: Any) -> None:
         legacy, bound = _bind(args, kwargs)
@@ -99,6 +100,7 @@ class Client(DatasetOps, AdminOps):
         else:
             self._auth = "password argument"
         self._keys = KeyBuilder(*read_keys(options))
+        self._ai_tags = {}
         transport = Cluster if is_cluster else Standalone
         self._transport = transport(addresses, self._timeouts, password, self._retrying)
         log_data(logger_name, LLDebug, f"New client created: {self._transport.describe()}")
@@ -254,5 +256,5 @@ class Client(DatasetOps, AdminOps):
         self._keys.lists = check_bool(use_prefix, "use_prefix")
 
     def use_model_ensemble_prefix(self, use_prefix: bool) -> None:
-        """Store the flag for model and script keys (off by default)."""
+        """Prefix model and script keys too (off by default)."""
         self._keys.models = check_bool(use_prefix, "use_prefix")

@@ -72,6 +72,12 @@ class Cluster(Transport):
     def nodes(self) -> list[Node]:
         return [self._node(node) for node in self._cluster.get_primaries()]  # type: ignore[no-untyped-call]
 
+    def owns(self, node: Node, slot: int) -> bool:
+        owners = self._cluster.nodes_manager.slots_cache.get(slot)
+        if not owners:
+            return False
+        return bool(owners[0].name == node.label)
+
     def slot_ranges(self) -> dict[str, list[tuple[int, int]]]:
         """Slot ranges per primary, for ``str(client)``."""
         ranges: dict[str, list[tuple[int, int]]] = {}

@@ -114,6 +114,10 @@ class Transport:
         """Every primary of the database."""
         raise NotImplementedError
 
+    def owns(self, node: Node, slot: int) -> bool:
+        """Whether ``node`` holds hash slot ``slot`` (a standalone server holds them all)."""
+        return True
+
     def refresh(self) -> None:
         """Re-read the cluster layout (nothing to do for a standalone server)."""
 

@@ -59,6 +59,10 @@ class KeyBuilder:
     def list_key(self, name: str, read: bool) -> str:
         return self._prefix(self.lists, read) + name
 
+    def model_key(self, name: str, read: bool) -> str:
+        """Models and scripts: prefixed only while model prefixing is on."""
+        return self._prefix(self.models, read) + name
+
     def describe(self) -> str:
         """One line for ``str(client)``."""
         flags = ", ".join(

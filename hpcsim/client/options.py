@@ -134,11 +134,13 @@ class Timeouts:
     command: float = 10.0
     command_interval: float = 0.1
     socket: float = 30.0
+    #: how long run_model/run_script and the checks of set_model wait for the worker's answer
+    model: float = 60.0
 
     def describe(self) -> str:
         return (
             f"connect {self.connect:g} s (retry every {self.connect_interval:g} s), command {self.command:g} s "
-            f"(retry every {self.command_interval:g} s), socket {self.socket:g} s"
+            f"(retry every {self.command_interval:g} s), socket {self.socket:g} s, model {self.model:g} s"
         )
 
 
@@ -167,6 +169,7 @@ def read_timeouts(options: ConfigOptions) -> Timeouts:
         command=_seconds(options, "HPCSIM_CMD_TIMEOUT", "SR_CMD_TIMEOUT", 1.0, Timeouts.command),
         command_interval=_seconds(options, "HPCSIM_CMD_INTERVAL", "SR_CMD_INTERVAL", 1e-3, Timeouts.command_interval),
         socket=_seconds(options, "HPCSIM_SOCKET_TIMEOUT", "SR_SOCKET_TIMEOUT", 1e-3, Timeouts.socket),
+        model=_seconds(options, "HPCSIM_MODEL_TIMEOUT", "SR_MODEL_TIMEOUT", 1e-3, Timeouts.model),
     )
 
 
