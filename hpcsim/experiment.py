@@ -11,6 +11,7 @@ from typing import Any
 from hpcsim import config
 from hpcsim.control.controller import Controller
 from hpcsim.control.database import Databases, bring_up, launch_database, live, stop_database
+from hpcsim.control.dbobjects import check_database_for, load_db_objects, write_colocated_manifests
 from hpcsim.control.generator import generate as generate_dirs
 from hpcsim.control.interrupt import defer_sigint
 from hpcsim.control.planner import LaunchUnit, plan
@@ -151,6 +152,7 @@ class Experiment(EntityFactory):
         control = self._control()
         self._check_not_running(control, models)
         self._databases.check_startable(control, dbs)
+        check_database_for(models, bool(dbs or self._running_databases()))
         records: list[JobRecord] = []
         try:
             for db, units in zip(dbs, db_units, strict=True):
@@ -158,6 +160,8 @@ class Experiment(EntityFactory):
                 records += launched
                 self._launched.update((r.name, r) for r in launched)
                 bring_up(control, db, launched, self._databases.server(), self._databases.secret(db.password))
+            write_colocated_manifests(models)
+            load_db_objects(models, self._running_databases(), self.exp_path)
             with defer_sigint() as deferred:
                 app_records = control.launch(self._plan(apps, list(self._running_databases().values())))
                 records += app_records

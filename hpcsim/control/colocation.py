@@ -13,12 +13,13 @@ from pathlib import Path
 from hpcsim.control.store import DatabaseRecord
 from hpcsim.entities.model import Model
 from hpcsim.errors import ConfigError, InternalError
+from hpcsim.ml.manifest import MANIFEST_NAME
 from hpcsim.render import ColocatedContext, render_colocated
 from hpcsim.settings.colocated import ColocatedDB
 from hpcsim.settings.run import RunSettings
 from hpcsim.site.schema import SiteConfig
 
-__all__ = ["LAUNCH_TOKEN", "Colocation", "prologue", "prologue_path", "wrapped_settings"]
+__all__ = ["LAUNCH_TOKEN", "Colocation", "ml_manifest_path", "prologue", "prologue_path", "wrapped_settings"]
 
 #: set by the step to a value unique to one launch, forwarded to every rank
 LAUNCH_TOKEN = "HPCSIM_COLO_LAUNCH"
@@ -63,11 +64,19 @@ def _shard_argv(model: Model, db: ColocatedDB, colocation: Colocation) -> list[s
     argv += ["--cpus", ",".join(map(str, db.custom_pinning))] if db.custom_pinning else ["--db-cpus", str(db.cpus)]
     for key, value in db.options:
         argv += ["--set", f"{key}={value}"]
+    if model.has_db_objects:
+        argv += ["--load", str(ml_manifest_path(model))]
     return argv
 
 
 def prologue_path(model: Model) -> Path:
     return Path(model.path) / ".hpcsim" / f"{model.name}.colo.sh"
+
+
+def ml_manifest_path(model: Model) -> Path:
+    """The manifest of ``model``'s ML models and scripts, which its colocated database's worker
+    loads before the application starts; written at launch (:mod:`hpcsim.control.dbobjects`)."""
+    return Path(model.path) / ".hpcsim" / "ml" / MANIFEST_NAME
 
 
 def prologue(

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from hpcsim.entities.db_methods import DBObjectMethods
+from hpcsim.entities.dbobjects import DBModel, DBObject, DBObjects, DBScript
 from hpcsim.entities.entity import Entity
 from hpcsim.entities.model import Model, PathArg
 from hpcsim.entities.params import check_param_lists
@@ -32,7 +34,7 @@ def _check_replicas(replicas: object) -> int:
     return replicas
 
 
-class Ensemble(Entity):
+class Ensemble(Entity, DBObjectMethods):
     """Members ``<name>_<i>`` live in ``<path>/<name>_<i>``; each parameter set from the
     strategy is repeated ``replicas`` times, so params x replicas members are made."""
 
@@ -62,6 +64,7 @@ class Ensemble(Entity):
         self.batch_settings = batch_settings
         self.run_settings = run_settings
         self._models: list[Model] = []
+        self._db_objects = DBObjects(f"ensemble {name!r}")
         param_lists = check_param_lists(params)
         copies = _check_replicas(replicas)
         if run_settings is None:
@@ -97,12 +100,39 @@ class Ensemble(Entity):
         return list(self._models)
 
     def add_model(self, model: Model) -> None:
-        """Add a model made elsewhere; its own batch settings are ignored inside the ensemble."""
+        """Add a model made elsewhere; its own batch settings are ignored inside the ensemble.
+        It receives the ensemble's ML models and scripts."""
         if not isinstance(model, Model):
             raise TypeError(f"add_model takes a Model, got {type(model).__name__}")
         if any(m.name == model.name for m in self._models):
             raise EntityExistsError(f"ensemble {self.name!r} already has a member named {model.name!r}")
+        objects = [*self._db_objects.models, *self._db_objects.scripts]
+        for obj in objects:
+            model._db_objects.check_free(obj, again_ok=True)
+        for obj in objects:
+            model._add_db_object(obj, again_ok=True)
         self._models.append(model)
+
+    # -- ML models and scripts: every member (current and later) gets them ------------------
+
+    def _add_db_object(self, obj: DBObject) -> None:
+        """Add ``obj`` to the ensemble and every member, or (on a name clash) to none."""
+        self._db_objects.check_free(obj)
+        for member in self._models:
+            member._db_objects.check_free(obj)
+        self._db_objects.add(obj)
+        for member in self._models:
+            member._add_db_object(obj)
+
+    @property
+    def db_models(self) -> list[DBModel]:
+        """The ML models added to the ensemble itself (each member also has them)."""
+        return list(self._db_objects.models)
+
+    @property
+    def db_scripts(self) -> list[DBScript]:
+        """The scripts and functions added to the ensemble itself (each member also has them)."""
+        return list(self._db_objects.scripts)
 
     def attach_generator_files(
         self, to_copy: PathArg = None, to_symlink: PathArg = None, to_configure: PathArg = None

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from hpcsim.entities.db_methods import DBObjectMethods
+from hpcsim.entities.dbobjects import DBModel, DBObject, DBObjects, DBScript
 from hpcsim.entities.entity import Entity
 from hpcsim.entities.files import EntityFiles
 from hpcsim.entities.params import check_params
@@ -20,7 +22,7 @@ __all__ = ["Model"]
 PathArg = str | Path | Iterable[str | Path] | None
 
 
-class Model(Entity):
+class Model(Entity, DBObjectMethods):
     """An application to launch; created through :meth:`Experiment.create_model`."""
 
     def __init__(
@@ -41,6 +43,7 @@ class Model(Entity):
         self.run_settings = run_settings
         self.batch_settings = batch_settings
         self.files = EntityFiles()
+        self._db_objects = DBObjects(f"model {name!r}")
         if isinstance(params_as_args, str):
             raise ParameterError(f"params_as_args must be a list of parameter names, got the string {params_as_args!r}")
         self.params_as_args = list(params_as_args or [])
@@ -67,6 +70,25 @@ class Model(Entity):
         parameters (``;name;`` by default) replaced by this model's values.
         """
         self.files = EntityFiles.from_user(to_copy, to_symlink, to_configure)
+
+    # -- ML models and scripts loaded into the database before the launch ---------------
+
+    def _add_db_object(self, obj: DBObject, again_ok: bool = False) -> None:
+        self._db_objects.add(obj, again_ok)
+
+    @property
+    def db_models(self) -> list[DBModel]:
+        """The ML models added to this model (and to its ensemble), in order."""
+        return list(self._db_objects.models)
+
+    @property
+    def db_scripts(self) -> list[DBScript]:
+        """The scripts and functions added to this model (and to its ensemble), in order."""
+        return list(self._db_objects.scripts)
+
+    @property
+    def has_db_objects(self) -> bool:
+        return bool(self._db_objects.models or self._db_objects.scripts)
 
     # -- colocated database --------------------------------------------------------------
 
