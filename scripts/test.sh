@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install hpcsim with its test tools into ./.venv and run every check CI runs:
+# Install hpcsim with its test tools and ML frameworks into ./.venv and run every check CI runs:
 # ruff (lint + format), mypy --strict, and the whole pytest suite.
 # Usage: bash scripts/test.sh [extra pytest arguments]
 set -euo pipefail
@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
+bash scripts/install-ml.sh .venv
 
 echo "== ruff"
 .venv/bin/ruff check hpcsim tests scripts examples
