@@ -17,9 +17,9 @@ import pytest
 import torch
 from redis.crc import key_slot
 
-from hpcsim import Client
+from hpcsim import Client, errors
 from hpcsim.client._models import multigpu_keys
-from hpcsim.errors import ClientError, InferenceError, KeyNotFoundError, TimeoutError
+from hpcsim.errors import ClientError, InferenceError, KeyNotFoundError
 from tests.ml.conftest import MLDatabase
 
 pytestmark = [pytest.mark.ml, pytest.mark.local]
@@ -241,13 +241,13 @@ def test_bad_input_is_a_clear_error(standalone_ml: MLDatabase, mlp: torch.nn.Mod
         client.set_model("m", blob, "TORCH", inputs=["x"], outputs=["y"])
     with pytest.raises(ClientError, match="batch_size"):
         client.set_model("m", blob, "TORCH", min_batch_size=4)
-    with pytest.raises(FileNotFoundError, match="missing.pt"):
+    with pytest.raises(FileNotFoundError, match=r"missing\.pt"):
         client.set_model_from_file("m", str(tmp_path / "missing.pt"), "TORCH")
     with pytest.raises(TypeError, match="bytes"):
         client.set_model("m", "text", "TORCH")  # type: ignore[arg-type]
     client.set_model("good", blob, "TORCH")
     client.put_tensor("ints", np.ones((1, 6), dtype=np.int64))
-    with pytest.raises(InferenceError, match="dtype|Long|Float"):
+    with pytest.raises(InferenceError, match=r"dtype|Long|Float"):
         client.run_model("good", "ints", "out")
     client.put_tensor("floats", np.ones((1, 6), dtype=np.float32))
     with pytest.raises(InferenceError, match="expects 1 input"):
@@ -332,7 +332,7 @@ def test_a_stalled_worker_times_out_and_the_request_is_withdrawn(
     try:
         impatient = Client(cluster=False)
         started = time.monotonic()
-        with pytest.raises(TimeoutError, match="HPCSIM_MODEL_TIMEOUT=0.5"):
+        with pytest.raises(errors.TimeoutError, match=r"HPCSIM_MODEL_TIMEOUT=0\.5"):
             impatient.run_model("slow", "sx", "sy")
         assert time.monotonic() - started < 10
     finally:
@@ -349,3 +349,12 @@ def test_a_dead_worker_is_reported(private_ml: MLDatabase, mlp: torch.nn.Module)
     os.kill(pid, signal.SIGKILL)
     with pytest.raises(InferenceError, match="worker"):
         client.run_model("orphan", "ox", "oy")
+
+
+def test_run_model_right_after_flush_db_waits_for_the_heartbeat(private_ml: MLDatabase, mlp: torch.nn.Module) -> None:
+    client = Client(cluster=False)
+    client.flush_db(private_ml.addresses)  # also removes the worker's heartbeat until its next refresh
+    client.set_model("after_flush", _blob(mlp), "TORCH")
+    client.put_tensor("fx", np.ones((1, 6), dtype=np.float32))
+    client.run_model("after_flush", "fx", "fy")
+    assert client.get_tensor("fy").shape == (1, 3)
