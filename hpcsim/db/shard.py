@@ -47,7 +47,13 @@ BULK_LIMIT = "4gb"
 _PR_SET_PDEATHSIG = 1
 #: SmartSim's RedisAI settings: they tune the inference worker, not redis-server
 #: (threads_per_queue has no counterpart: one worker thread serves each server)
-WORKER_SETTINGS = {"intra-op-parallelism": "--intra-op", "inter-op-parallelism": "--inter-op", "threads-per-queue": ""}
+WORKER_SETTINGS = {
+    "intra-op-parallelism": "--intra-op",
+    "inter-op-parallelism": "--inter-op",
+    "intra-op-threads": "--intra-op",
+    "inter-op-threads": "--inter-op",
+    "threads-per-queue": "",
+}
 
 
 def rank_from_env(env: dict[str, str] | os._Environ[str]) -> int:

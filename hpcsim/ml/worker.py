@@ -33,6 +33,8 @@ __all__ = ["Worker"]
 _log = logging.getLogger("hpcsim.ml.worker")
 #: requests taken from the queue at once
 _TAKE = 256
+#: the shortest BLPOP wait worth asking for, in seconds
+_MIN_WAIT = 0.002
 _FIELDS = tuple(name.encode() for name in FIELDS)
 
 Arrays = list[np.ndarray[Any, Any]]
@@ -217,7 +219,7 @@ class Worker:
         deadline = time.monotonic() + stored.min_batch_timeout / 1000
         while group.size < stored.min_batch_size:
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if remaining < _MIN_WAIT:  # redis truncates BLPOP timeouts to ms, and 0 blocks forever
                 break
             popped = self.link.run([(b"BLPOP", self.queue.encode(), b"%.3f" % remaining)])[0]
             if popped is None:

@@ -358,3 +358,13 @@ def test_run_model_right_after_flush_db_waits_for_the_heartbeat(private_ml: MLDa
     client.put_tensor("fx", np.ones((1, 6), dtype=np.float32))
     client.run_model("after_flush", "fx", "fy")
     assert client.get_tensor("fy").shape == (1, 3)
+
+
+def test_a_short_min_batch_wait_never_stalls_a_lone_request(standalone_ml: MLDatabase, mlp: torch.nn.Module) -> None:
+    """A wait shorter than Redis' millisecond resolution must not become a wait forever."""
+    client = Client(cluster=False)
+    client.set_model("lone", _blob(mlp), "TORCH", batch_size=16, min_batch_size=2, min_batch_timeout=1)
+    client.put_tensor("lx", np.ones((1, 6), dtype=np.float32))
+    for _ in range(5):
+        client.run_model("lone", "lx", "ly")
+    assert client.get_ai_info(standalone_ml.addresses[0], "lone")["calls"] == 5
