@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from hpcsim.ml.backends.base import BackendError, Runner, ScriptRunner, Threads
-from hpcsim.ml.backends.devices import Device, check_device, parse_device
+from hpcsim.ml.backends.devices import Device, parse_device
 
 __all__ = [
     "BACKENDS",
@@ -23,7 +23,6 @@ __all__ = [
     "ScriptRunner",
     "Threads",
     "available",
-    "check_device",
     "load_model",
     "load_script",
 ]

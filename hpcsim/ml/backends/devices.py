@@ -1,24 +1,20 @@
-"""Device strings (``CPU``, ``GPU``, ``GPU:<n>``) and whether the named GPU exists here.
+"""Device strings (``CPU``, ``GPU``, ``GPU:<n>``), and the error for a GPU that is not there.
 
 Each backend counts GPUs its own way (``torch.cuda``, onnxruntime's CUDA provider,
-``tf.config``) when it loads a model; ``check_device`` answers without importing any framework,
-from what the NVIDIA driver shows this process, so it is cheap enough to call on every store.
+``tf.config``) when it loads a model, so a GPU that only the framework sees (ROCm, say) counts.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 from dataclasses import dataclass
-from pathlib import Path
 
 from hpcsim.ml.backends.base import BackendError
 
-__all__ = ["Device", "check_device", "driver_gpu_count", "missing_gpu", "parse_device"]
+__all__ = ["Device", "missing_gpu", "parse_device"]
 
 _DEVICE = re.compile(r"(CPU|GPU)(?::(\d+))?")
-_NVIDIA_NODE = re.compile(r"nvidia\d+")
 
 
 @dataclass(frozen=True)
@@ -50,31 +46,3 @@ def missing_gpu(device: Device, count: int, view: str) -> BackendError:
     return BackendError(
         f"device {device} does not exist on {socket.gethostname()}: it has {count} GPU{plural} visible to {view}"
     )
-
-
-def driver_gpu_count() -> int:
-    """GPUs the NVIDIA driver gives this process: its ``/dev/nvidia<n>`` nodes, narrowed by
-    ``CUDA_VISIBLE_DEVICES`` the way CUDA reads it (up to the first entry that names no GPU)."""
-    try:
-        nodes = sum(1 for entry in Path("/dev").iterdir() if _NVIDIA_NODE.fullmatch(entry.name))
-    except OSError:
-        nodes = 0
-    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
-    if visible is None:
-        return nodes
-    count = 0
-    for entry in (part.strip() for part in visible.split(",")):
-        valid = (entry.isdigit() and int(entry) < nodes) or entry.startswith(("GPU-", "MIG-"))
-        if not valid:
-            break
-        count += 1
-    return min(count, nodes)
-
-
-def check_device(device: str) -> None:
-    """BackendError if ``device`` is malformed or names a GPU the driver does not show here."""
-    parsed = parse_device(device)
-    if parsed.is_gpu:
-        count = driver_gpu_count()
-        if parsed.index >= count:
-            raise missing_gpu(parsed, count, "the NVIDIA driver")
