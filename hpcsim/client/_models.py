@@ -8,11 +8,9 @@ only then does it replace the named one. A cluster keeps a copy on every shard.
 
 from __future__ import annotations
 
-import inspect
 import os
 import secrets
 import sys
-import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,11 +19,12 @@ from hpcsim.client._base import check_int, check_str
 from hpcsim.client._inference import InferenceBase
 from hpcsim.errors import ClientError, KeyNotFoundError
 from hpcsim.ml import protocol
+from hpcsim.ml.backends import BACKENDS
 from hpcsim.ml.objects import FIELDS, Stored
+from hpcsim.ml.source import function_source
 
-__all__ = ["BACKENDS", "ModelOps", "multigpu_keys"]
+__all__ = ["ModelOps", "multigpu_keys"]
 
-BACKENDS = ("TF", "TFLITE", "TORCH", "ONNX")
 Names = str | Sequence[str] | None
 
 
@@ -122,12 +121,10 @@ def _script(device: str) -> Stored:
 
 
 def _source(function: object) -> str:
+    """SmartRedis takes a callable here (``add_function`` also takes source text)."""
     if not callable(function):
         raise TypeError(f"function must be a callable, not {type(function).__name__}")
-    try:
-        return textwrap.dedent(inspect.getsource(function))
-    except (OSError, TypeError) as exc:
-        raise ValueError(f"the source of {function!r} is not available: {exc}") from None
+    return function_source(function)[0]
 
 
 class ModelOps(InferenceBase):

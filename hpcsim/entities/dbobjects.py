@@ -8,23 +8,20 @@ them is the control layer's job (:mod:`hpcsim.control.dbobjects`, :mod:`hpcsim.m
 
 from __future__ import annotations
 
-import inspect
 import os
 import re
-import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hpcsim.errors import ConfigError, EntityExistsError, MissingFileError
+from hpcsim.ml.backends import BACKENDS
+from hpcsim.ml.source import function_source
 
-__all__ = ["BACKENDS", "DBModel", "DBObject", "DBObjects", "DBScript", "script_from_function"]
+__all__ = ["DBModel", "DBObject", "DBObjects", "DBScript"]
 
-#: the model backends hpcsim's database workers run (SmartSim lists TF, TORCH and ONNX)
-BACKENDS = ("TF", "TFLITE", "TORCH", "ONNX")
 _DEVICE = re.compile(r"^(CPU|GPU)(?::(\d+))?$")
-_DEF = re.compile(r"^\s*def\s+([A-Za-z_]\w*)\s*\(", re.MULTILINE)
 
 
 def _name(name: object, what: str) -> str:
@@ -196,28 +193,6 @@ class DBModel(DBObject):
         return f"DBModel({self.name!r}, backend={self.backend!r}, {source}, devices={self.devices!r})"
 
 
-def script_from_function(function: Callable[..., Any] | str) -> tuple[str, str | None]:
-    """TorchScript source and function name of ``function``: a Python function (its source,
-    dedented, and ``__name__``), or source text (the name of its first ``def``, if any)."""
-    if isinstance(function, str):
-        if not function.strip():
-            raise ConfigError("function is an empty string; pass TorchScript source or a Python function")
-        found = _DEF.search(function)
-        return function, found.group(1) if found else None
-    if not inspect.isfunction(function):
-        raise TypeError(f"function must be a Python function or TorchScript source text, got {function!r}")
-    if function.__name__ == "<lambda>":
-        raise ConfigError("function cannot be a lambda: TorchScript needs a named function; define it with def")
-    try:
-        source = inspect.getsource(function)
-    except (OSError, TypeError) as exc:
-        raise ConfigError(
-            f"the source of function {function.__name__!r} cannot be read ({exc}); define it in a file, "
-            "or pass its TorchScript source as a string"
-        ) from None
-    return textwrap.dedent(source), function.__name__
-
-
 @dataclass(frozen=True, init=False)
 class DBScript(DBObject):
     """TorchScript source: in memory (``script``) or a file (``script_path``). A function
@@ -258,7 +233,7 @@ class DBScript(DBObject):
         """A script made of one function (``add_function``)."""
         if function is None:
             raise ConfigError(f"function {name!r}: function= is required (a Python function or TorchScript source)")
-        source, function_name = script_from_function(function)
+        source, function_name = function_source(function)
         return cls(name, source, None, device, devices_per_node, first_device, function_name)
 
     def __repr__(self) -> str:

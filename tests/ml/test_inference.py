@@ -19,7 +19,7 @@ from redis.crc import key_slot
 
 from hpcsim import Client, errors
 from hpcsim.client._models import multigpu_keys
-from hpcsim.errors import ClientError, InferenceError, KeyNotFoundError
+from hpcsim.errors import ClientError, ConfigError, InferenceError, KeyNotFoundError
 from tests.ml.conftest import MLDatabase
 
 pytestmark = [pytest.mark.ml, pytest.mark.local]
@@ -260,6 +260,14 @@ def test_bad_input_is_a_clear_error(standalone_ml: MLDatabase, mlp: torch.nn.Mod
         client.run_model("good", "floats", ["out", "extra"])
     with pytest.raises(KeyNotFoundError):
         client.get_model("nothing")
+    with pytest.raises(ValueError, match="at least one input"):
+        client.run_model("good", [], "out")
+    with pytest.raises(ValueError, match="num_gpus >= 1"):
+        client.run_model_multigpu("good", 0, 0, 0, "floats", "out")
+    with pytest.raises(TypeError, match="callable"):
+        client.set_function("f", "def f(x):\n    return x\n")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="lambda"):
+        client.set_function("f", lambda x: x)
 
 
 def test_a_failed_store_keeps_the_previous_model(standalone_ml: MLDatabase, mlp: torch.nn.Module) -> None:
