@@ -310,19 +310,20 @@ class ModelOps(InferenceBase):
         node = self._node(address)
         tag = self._tag(node)
         stored_key, stats = (tag + check_str(key, "key")).encode(), protocol.stats_key(tag, tag + key).encode()
+        counters = ("calls", "executions", "samples", "errors", "duration_us")
         fields, counts = self._run(
-            [(node, (b"HMGET", stored_key, *(f.encode() for f in FIELDS))), (node, (b"HGETALL", stats))]
+            [
+                (node, (b"HMGET", stored_key, *(f.encode() for f in FIELDS))),
+                (node, (b"HMGET", stats, *(c.encode() for c in counters))),
+            ]
         )
-        stored = None if isinstance(fields, Exception) else Stored.from_fields(fields)
+        self._check_replies([fields, counts], f"get_ai_info {key!r}")
+        stored = Stored.from_fields(fields)
         if stored is None:
             raise KeyNotFoundError(f"no model or script {key!r} on {node.label}")
         if reset_stat:
             self._run([(node, (b"DEL", stats))])
-        numbers = {k.decode(): int(v) for k, v in (counts or {}).items()} if isinstance(counts, dict) else {}
-        if isinstance(counts, list):
-            numbers = {counts[i].decode(): int(counts[i + 1]) for i in range(0, len(counts), 2)}
         info: dict[str, str | int] = {"key": key, "type": stored.kind.upper(), "backend": stored.backend}
         info.update({"device": stored.device, "tag": stored.tag})
-        for field in ("calls", "executions", "samples", "errors", "duration_us"):
-            info[field] = numbers.get(field, 0)
+        info.update({name: int(value or 0) for name, value in zip(counters, counts, strict=True)})
         return info

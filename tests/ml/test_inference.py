@@ -375,4 +375,8 @@ def test_a_short_min_batch_wait_never_stalls_a_lone_request(standalone_ml: MLDat
     client.put_tensor("lx", np.ones((1, 6), dtype=np.float32))
     for _ in range(5):
         client.run_model("lone", "lx", "ly")
-    assert client.get_ai_info(standalone_ml.addresses[0], "lone")["calls"] == 5
+    address = standalone_ml.addresses[0]
+    assert client.get_ai_info(address, "lone", reset_stat=True)["calls"] == 5
+    assert client.get_ai_info(address, "lone")["calls"] == 0  # reset
+    with pytest.raises(KeyNotFoundError, match="no model or script 'absent'"):
+        client.get_ai_info(address, "absent")
