@@ -1,4 +1,5 @@
-"""Talking to running shards from the driver: PING, CONFIG SET, SHUTDOWN, forming a cluster."""
+"""Talking to running shards: PING, CONFIG SET, SHUTDOWN, forming a cluster (from the driver),
+and the connection the inference worker uses."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import redis
 from redis.backoff import NoBackoff
@@ -14,25 +16,24 @@ from redis.retry import Retry
 from hpcsim import _shell
 from hpcsim.errors import DatabaseError, SubmitError
 
-__all__ = ["config_set", "create_cluster", "ping", "shutdown", "wait_cluster_ok"]
+__all__ = ["cluster_state", "config_set", "connect", "create_cluster", "ping", "shutdown", "wait_cluster_ok"]
 
 
-def _connect(address: str, password: str | None, timeout: float) -> redis.Redis:
+def connect(address: str, password: str | None, timeout: float) -> redis.Redis:
+    """A connection to the server at ``host:port`` or ``unix:///path``; callers decide about
+    retrying, not redis-py's backoff."""
+    options: dict[str, Any] = {"password": password, "socket_timeout": timeout, "retry": Retry(NoBackoff(), 0)}
+    options["protocol"] = 2  # RESP2 replies, as the client and the worker read them
+    if address.startswith("unix://"):
+        return redis.Redis(unix_socket_path=address[len("unix://") :], **options)
     host, _, port = address.rpartition(":")
-    return redis.Redis(
-        host=host,
-        port=int(port),
-        password=password,
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        retry=Retry(NoBackoff(), 0),  # callers decide about retrying, not redis-py's backoff
-    )
+    return redis.Redis(host=host, port=int(port), socket_connect_timeout=timeout, **options)
 
 
 def ping(address: str, password: str | None, timeout: float = 2.0) -> bool:
     """Whether the shard at ``address`` answers PING (authentication errors are raised)."""
     try:
-        with _connect(address, password, timeout) as conn:
+        with connect(address, password, timeout) as conn:
             return bool(conn.ping())
     except redis.AuthenticationError as exc:
         raise DatabaseError(f"database at {address} refused the password: {exc}") from None
@@ -44,7 +45,7 @@ def config_set(addresses: Sequence[str], key: str, value: str, password: str | N
     """``CONFIG SET key value`` on every shard; the server's refusal becomes a DatabaseError."""
     for address in addresses:
         try:
-            with _connect(address, password, 5.0) as conn:
+            with connect(address, password, 5.0) as conn:
                 conn.config_set(key, value)
         except redis.RedisError as exc:
             raise DatabaseError(f"CONFIG SET {key} {value!r} failed on {address}: {exc}") from None
@@ -54,7 +55,7 @@ def shutdown(address: str, password: str | None) -> None:
     """Plain ``SHUTDOWN``: the shard saves first if checkpoints are configured, then exits.
     A shard that is already gone is fine; one that refuses raises DatabaseError."""
     try:
-        with _connect(address, password, 30.0) as conn:
+        with connect(address, password, 30.0) as conn:
             conn.execute_command("SHUTDOWN")
     except redis.ConnectionError:
         return  # the server closes the connection as it exits (or was already gone)
@@ -75,7 +76,7 @@ def create_cluster(addresses: Sequence[str], cli: Path, password: str | None, ti
         raise DatabaseError(f"could not form a Redis Cluster of {', '.join(addresses)}: {' | '.join(detail)}") from None
 
 
-def _cluster_state(info: object) -> str:
+def cluster_state(info: object) -> str:
     """``cluster_state`` from a CLUSTER INFO reply (redis-py parses it into a dict)."""
     if isinstance(info, dict):
         return str(info.get("cluster_state", ""))
@@ -90,9 +91,9 @@ def wait_cluster_ok(addresses: Sequence[str], password: str | None, timeout: flo
     while pending:
         state = ""
         try:
-            with _connect(pending[0], password, 2.0) as conn:
+            with connect(pending[0], password, 2.0) as conn:
                 info = conn.execute_command("CLUSTER INFO")
-            state = _cluster_state(info)
+            state = cluster_state(info)
         except redis.RedisError:
             pass
         if state == "ok":

@@ -6,7 +6,7 @@ import re
 
 from hpcsim.errors import ConfigError
 
-__all__ = ["RESERVED_OPTIONS", "server_options"]
+__all__ = ["RESERVED_OPTIONS", "WORKER_SETTINGS", "server_options"]
 
 _OPTION = re.compile(r"^[a-z][a-z0-9-]*$")
 #: server options hpcsim sets itself; a user value would break the launch or the security
@@ -29,6 +29,16 @@ RESERVED_OPTIONS = frozenset(
     }
 )
 
+#: SmartSim's RedisAI settings: they tune the inference worker, not redis-server, as its
+#: command-line flag (threads_per_queue has no counterpart: one worker thread serves each server)
+WORKER_SETTINGS = {
+    "intra-op-parallelism": "--intra-op",
+    "inter-op-parallelism": "--inter-op",
+    "intra-op-threads": "--intra-op",
+    "inter-op-threads": "--inter-op",
+    "threads-per-queue": "",
+}
+
 
 def server_options(options: dict[str, object]) -> tuple[tuple[str, str], ...]:
     """Extra ``redis-server`` options from keyword arguments (``maxmemory="1gb"``)."""
@@ -45,6 +55,10 @@ def server_options(options: dict[str, object]) -> tuple[tuple[str, str], ...]:
             text = str(value)
         else:
             raise ConfigError(f"database option {key!r} must be a string or number, got {type(value).__name__}")
+        if name in WORKER_SETTINGS and not text.isdigit():
+            raise ConfigError(
+                f"database option {key!r} is a thread count for the inference worker: give an integer >= 0"
+            )
         if "\n" in text or "\r" in text or "\0" in text:
             raise ConfigError(f"database option {key!r} must not contain line breaks or NUL")
         checked.append((name, text))

@@ -29,6 +29,7 @@ from types import FrameType
 
 from hpcsim.db.colocation import pin, ranks_alive
 from hpcsim.db.netif import interface_address, routable_addresses
+from hpcsim.db.options import WORKER_SETTINGS
 from hpcsim.db.secret import read_secret
 
 __all__ = ["main", "rank_from_env", "server_config"]
@@ -45,15 +46,6 @@ RANK_VARIABLES = (
 #: large enough for tensors of several GiB (Redis' defaults cap a value at 512 MiB)
 BULK_LIMIT = "4gb"
 _PR_SET_PDEATHSIG = 1
-#: SmartSim's RedisAI settings: they tune the inference worker, not redis-server
-#: (threads_per_queue has no counterpart: one worker thread serves each server)
-WORKER_SETTINGS = {
-    "intra-op-parallelism": "--intra-op",
-    "inter-op-parallelism": "--inter-op",
-    "intra-op-threads": "--intra-op",
-    "inter-op-threads": "--inter-op",
-    "threads-per-queue": "",
-}
 
 
 def rank_from_env(env: dict[str, str] | os._Environ[str]) -> int:

@@ -24,7 +24,7 @@ from types import FrameType
 
 import redis
 
-from hpcsim.client.address import parse_addresses
+from hpcsim.db import admin
 from hpcsim.db.secret import read_secret
 from hpcsim.ml import protocol
 from hpcsim.ml.backends import Threads, available
@@ -37,6 +37,8 @@ READY = "HPCSIM_WORKER_READY"
 _log = logging.getLogger("hpcsim.ml.worker")
 #: seconds without the server before the worker gives up
 _LOST_AFTER = 10.0
+#: longer than any blocking wait the worker asks the server for (at most a second)
+_SOCKET_TIMEOUT = 30.0
 
 
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
@@ -50,14 +52,6 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--intra-op", type=int, default=0, help="threads inside one operator (0: backend default)")
     parser.add_argument("--inter-op", type=int, default=0, help="threads across operators (0: backend default)")
     return parser.parse_args(argv)
-
-
-def _connect(address: str, password: str | None) -> redis.Redis:
-    target = parse_addresses(address, "--address")[0]
-    options: dict[str, object] = {"password": password, "socket_timeout": 30.0, "protocol": 2}
-    if target.is_unix:
-        return redis.Redis(unix_socket_path=target.path, **options)  # type: ignore[arg-type]
-    return redis.Redis(host=target.host, port=target.port, **options)  # type: ignore[arg-type]
 
 
 def _own_slots(connection: redis.Redis) -> list[tuple[int, int]]:
@@ -76,9 +70,8 @@ def _owner(spans: list[tuple[int, int]]) -> Callable[[int], bool]:
 def _cluster_tag(connection: redis.Redis) -> str:
     """Wait for the cluster to be formed, then the hash tag of this server's first slots."""
     while True:
-        info = connection.cluster("INFO")
-        state = info.get("cluster_state") if isinstance(info, dict) else None
-        spans = _own_slots(connection) if state == "ok" else []
+        ok = admin.cluster_state(connection.cluster("INFO")) == "ok"
+        spans = _own_slots(connection) if ok else []
         if spans:
             return protocol.cluster_tag(_owner(spans))
         time.sleep(0.1)
@@ -132,12 +125,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, stop)
     password = read_secret(args.password_file) if args.password_file else None
-    connection = _connect(args.address, password)
+    connection = admin.connect(args.address, password, _SOCKET_TIMEOUT)
     tag = _cluster_tag(connection) if args.cluster else ""
     beat = json.dumps({"host": socket.gethostname(), "pid": os.getpid()})
     connection.set(protocol.heartbeat_key(tag), beat, px=protocol.HEARTBEAT_MS)
     threading.Thread(
-        target=_heartbeat, args=(_connect(args.address, password), protocol.heartbeat_key(tag), beat), daemon=True
+        target=_heartbeat,
+        args=(admin.connect(args.address, password, _SOCKET_TIMEOUT), protocol.heartbeat_key(tag), beat),
+        daemon=True,
     ).start()
     worker = Worker(connection, tag, ObjectCache(Threads(args.intra_op, args.inter_op)))
     if args.load is not None:

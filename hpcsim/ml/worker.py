@@ -253,20 +253,19 @@ class Worker:
             raise RequestError(f"no model or script {key!r} in the database")
         return stored, blob
 
-    def _loaded(self, group: _Group) -> Loaded:
+    def _loaded(self, group: _Group) -> tuple[Stored, Loaded]:
+        """The group's object as described, loaded from the cache or (a new version) the server."""
         if group.stored is None:
             raise RequestError(f"no model or script {group.key!r} in the database")
         loaded = self.cache.get(group.stored)
         if loaded is not None:
-            return loaded
+            return group.stored, loaded
         stored, blob = self._fetch(group.key)
-        if stored.version != group.stored.version:
-            group.stored = stored
-        return self.cache.get(stored) or self.cache.load(stored, blob)
+        return stored, self.cache.get(stored) or self.cache.load(stored, blob)
 
     def _execute(self, group: _Group, known: _Fetched) -> None:
         try:
-            loaded = self._loaded(group)
+            stored, loaded = self._loaded(group)
         except (RequestError, BackendError) as exc:
             self._finish(group, [(r, None, str(exc)) for r in group.requests], 0.0, 0)
             return
@@ -274,15 +273,14 @@ class Worker:
         results: list[tuple[protocol.Request, Arrays | None, str | None]] = []
         ready = [(r, a) for r, a in zip(group.requests, fetched, strict=True) if not isinstance(a, str)]
         results += [(r, None, a) for r, a in zip(group.requests, fetched, strict=True) if isinstance(a, str)]
-        stored = group.stored
-        batch_size = stored.batch_size if stored is not None and stored.kind == "model" else 0
+        batch_size = stored.batch_size if stored.kind == "model" else 0
         elapsed = 0.0
         executions = 0
         for indices in plan_batches([arrays for _, arrays in ready], batch_size):
             batch = [ready[i] for i in indices]
             started = time.perf_counter()
             try:
-                outputs = self._run(loaded, group.function, concatenate([arrays for _, arrays in batch]))
+                outputs = self._run(stored.kind, loaded, group.function, concatenate([arrays for _, arrays in batch]))
                 shares = split_outputs(outputs, [arrays[0].shape[0] if len(batch) > 1 else 1 for _, arrays in batch])
             except Exception as exc:
                 results += [(request, None, _message(exc)) for request, _ in batch]
@@ -293,14 +291,14 @@ class Worker:
         self._finish(group, results, elapsed, executions)
 
     @staticmethod
-    def _run(loaded: Loaded, function: str, inputs: Arrays) -> Arrays:
+    def _run(kind: str, loaded: Loaded, function: str, inputs: Arrays) -> Arrays:
+        if kind == "script":
+            if not function:
+                raise BackendError("this is a script: call run_script with one of its functions")
+            return list(cast(ScriptRunner, loaded).run(function, inputs))
         if function:
-            if not hasattr(loaded, "functions"):
-                raise BackendError("a model has no functions; call run_model, not run_script")
-            return list(_as_script(loaded).run(function, inputs))
-        if hasattr(loaded, "functions"):
-            raise BackendError("this is a script: call run_script with one of its functions")
-        return list(_as_model(loaded).run(inputs))
+            raise BackendError("a model has no functions; call run_model, not run_script")
+        return list(cast(Runner, loaded).run(inputs))
 
     def _finish(
         self,
@@ -345,11 +343,3 @@ def _message(exc: Exception) -> str:
     if isinstance(exc, (BackendError, ValueError)):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
-
-
-def _as_script(loaded: Loaded) -> ScriptRunner:
-    return loaded  # type: ignore[return-value]
-
-
-def _as_model(loaded: Loaded) -> Runner:
-    return loaded  # type: ignore[return-value]

@@ -337,3 +337,10 @@ def test_a_shard_dying_mid_run_is_a_clear_client_error_not_a_hang(
             assert client.get_tensor(f"k{i}")[0] == i  # keys on the live shards still answer
     assert "within HPCSIM_CMD_TIMEOUT=2 s" in str(info.value)
     exp.stop(db)
+
+
+def test_worker_thread_settings_are_checked_in_the_driver(exp: Experiment, port: int) -> None:
+    with pytest.raises(ConfigError, match=r"'intra_op_parallelism' is a thread count .* integer >= 0"):
+        exp.create_database(port=port, intra_op_parallelism="many")
+    db = exp.create_database(port=port, intra_op_threads=1, threads_per_queue=2)
+    assert ("intra-op-threads", "1") in db.options  # handed to the worker, not to redis-server

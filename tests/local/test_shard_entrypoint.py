@@ -131,3 +131,23 @@ def test_port_zero_without_a_socket_is_refused(tmp_path: Path) -> None:
     proc = _shard(tmp_path, "--name", "z", "--port", "0")
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 2 and "--port 0 needs --unixsocket" in err
+
+
+def test_a_worker_that_cannot_start_stops_the_shard_with_its_reason(tmp_path: Path) -> None:
+    proc = _shard(tmp_path, "--name", "w", "--port", str(free_port()), "--set", "intra-op-parallelism=many")
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert "invalid int value: 'many'" in err and "its inference worker did not start" in err
+
+
+def test_worker_settings_go_to_the_worker_not_to_redis(tmp_path: Path) -> None:
+    proc = _shard(tmp_path, "--name", "t", "--port", str(free_port()), "--set", "inter-op-parallelism=2")
+    try:
+        _report(proc)
+        worker = json.loads((tmp_path / ".hpcsim" / "t.worker.json").read_text())
+        argv = Path(f"/proc/{worker['pid']}/cmdline").read_bytes().split(b"\0")
+        assert argv[argv.index(b"--inter-op") + 1] == b"2"
+        assert "inter-op" not in (tmp_path / ".hpcsim" / "t.redis.conf").read_text()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
