@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from hpcsim._atomic import write_atomic
 from hpcsim.db.colocation import pin, ranks_alive
 from hpcsim.db.netif import interface_address, routable_addresses
 from hpcsim.db.options import WORKER_SETTINGS
@@ -298,9 +299,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     info = {"name": name, "host": host, "address": target[0], "port": args.port, "pid": server.pid}
     info["cluster"] = args.cluster
-    _write_atomic(info_file, json.dumps(info))
+    write_atomic(info_file, json.dumps(info))
     if args.report is not None:
-        _write_atomic(args.report, client)
+        write_atomic(args.report, client)
     print(f"HPCSIM_SHARD_INFO {json.dumps(info)}", flush=True)
     code = _serve(server, args.colocated)
     worker.terminate()
@@ -329,12 +330,6 @@ def _worker_ready(worker: subprocess.Popen[bytes], timeout: float) -> bool:
         return False
     ready, _, _ = select.select([worker.stdout], [], [], timeout)
     return bool(ready) and worker.stdout.readline().strip() == b"HPCSIM_WORKER_READY"
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    partial = path.with_name(path.name + ".tmp")
-    partial.write_text(text)
-    partial.replace(path)
 
 
 if __name__ == "__main__":

@@ -20,11 +20,11 @@ import contextlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hpcsim._atomic import write_atomic
 from hpcsim.entities.dbobjects import DBModel, DBScript
 from hpcsim.errors import ConfigError, HpcsimError, MissingFileError
 
@@ -64,18 +64,6 @@ _SCRIPT_FIELDS: dict[str, type] = {
 }
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Readers see the old file or the whole new one, never a part."""
-    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(partial, path)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
-
-
 def _file_name(kind: str, index: int, name: str, suffix: str) -> str:
     return f"{kind}{index}-{_UNSAFE.sub('_', name)[:64]}{suffix}"
 
@@ -92,7 +80,7 @@ def write_manifest(models: Sequence[DBModel], scripts: Sequence[DBScript], direc
         file = model.file
         if file is None:
             file = directory / _file_name("model", index, model.name, _SUFFIX[model.backend])
-            _write_atomically(file, model.model or b"")
+            write_atomic(file, model.model or b"")
             written.add(file.name)
         model_entries.append(
             {
@@ -115,7 +103,7 @@ def write_manifest(models: Sequence[DBModel], scripts: Sequence[DBScript], direc
         file = script.file
         if file is None:
             file = directory / _file_name("script", index, script.name, ".py")
-            _write_atomically(file, (script.script or "").encode())
+            write_atomic(file, (script.script or "").encode())
             written.add(file.name)
         script_entries.append(
             {
@@ -131,7 +119,7 @@ def write_manifest(models: Sequence[DBModel], scripts: Sequence[DBScript], direc
             stale.unlink(missing_ok=True)
     manifest = directory / MANIFEST_NAME
     text = json.dumps({"models": model_entries, "scripts": script_entries}, indent=2) + "\n"
-    _write_atomically(manifest, text.encode())
+    write_atomic(manifest, text.encode())
     return manifest
 
 

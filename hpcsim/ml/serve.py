@@ -24,6 +24,7 @@ from types import FrameType
 
 import redis
 
+from hpcsim._atomic import write_atomic
 from hpcsim.db import admin
 from hpcsim.db.secret import read_secret
 from hpcsim.ml import protocol
@@ -109,9 +110,7 @@ def _load(args: argparse.Namespace, password: str | None, manifest: Path) -> Non
 def _ready(args: argparse.Namespace, tag: str) -> None:
     info = {"name": args.name, "host": socket.gethostname(), "pid": os.getpid(), "tag": tag, "backends": available()}
     path = args.dir / ".hpcsim" / f"{args.name}.worker.json"
-    partial = path.with_name(path.name + ".tmp")
-    partial.write_text(json.dumps(info))
-    partial.replace(path)
+    write_atomic(path, json.dumps(info))
     print(READY, flush=True)
 
 
