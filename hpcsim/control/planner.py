@@ -307,6 +307,8 @@ def _db_batch(db: Orchestrator, scheduler: str) -> BatchSettings:
             batch.set_cpus_per_task(db.cpus)
         elif isinstance(batch, QsubBatchSettings):
             batch.set_ncpus(db.cpus)
+    if db.hosts and isinstance(batch, SbatchSettings):
+        batch.set_batch_arg("nodelist", ",".join(db.hosts))  # the job must hold the hosts its step names
     for arg, value in db.batch_args.items():
         batch.set_batch_arg(arg, value)
     return batch

@@ -32,7 +32,8 @@ def test_smartsim_setters_reach_sbatch_and_srun(tmp_path: Path) -> None:
         db.set_hosts(["n1", "n2", "n3"])
 
     text = _preview(tmp_path, "slurm", configure, db_nodes=3, batch=True)
-    for directive in ("--nodes=3", "--time=01:00:00", "--cpus-per-task=4", "--qos=debug"):
+    # the job asks for the hosts its step names, or Slurm may give it others and the step fails
+    for directive in ("--nodes=3", "--time=01:00:00", "--cpus-per-task=4", "--qos=debug", "--nodelist=n1,n2,n3"):
         assert f"#SBATCH {directive}\n" in text
     srun = next(line for line in text.splitlines() if "exec srun" in line)
     for arg in ("--nodes=3", "--ntasks=3", "--ntasks-per-node=1", "--nodelist=n1,n2,n3", "--cpus-per-task=4"):
