@@ -206,13 +206,17 @@ class DatasetOps(ClientBase):
         key = self._keys.list_key(_check_list_name(list_name, "list_name"), read=True)
         return self._datasets_of(key, self._call(key, b"LRANGE", b"0", b"-1"))
 
-    def get_dataset_list_range(self, list_name: str, start_index: int, end_index: int) -> list[Dataset]:
+    def get_dataset_list_range(
+        self, list_name: str, start_index: int, end_index: int, *, step: int = 1
+    ) -> list[Dataset]:
         """Datasets at list positions ``start_index..end_index`` (inclusive; negative counts from
-        the end)."""
+        the end). ``step`` (an hpcsim extension) takes every step-th of them, fetching only those."""
         key = self._keys.list_key(_check_list_name(list_name, "list_name"), read=True)
         start = str(check_int(start_index, "start_index")).encode()
         end = str(check_int(end_index, "end_index")).encode()
-        return self._datasets_of(key, self._call(key, b"LRANGE", start, end))
+        if check_int(step, "step") < 1:
+            raise ValueError(f"step must be at least 1, not {step}")
+        return self._datasets_of(key, self._call(key, b"LRANGE", start, end)[::step])
 
     def _datasets_of(self, list_key: str, entries: list[bytes]) -> list[Dataset]:
         bases = [entry.decode() for entry in entries]

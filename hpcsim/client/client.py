@@ -171,6 +171,13 @@ class Client(DatasetOps, ModelOps, AdminOps):
             found.append(value)
         return found
 
+    def get_tensors_if_exist(self, names: Sequence[str]) -> list[np.ndarray[Any, Any] | None]:
+        """Like ``get_tensors``, with None for each tensor that does not exist (an hpcsim
+        extension: one pipeline polls many keys, as the training-data downloaders do)."""
+        if isinstance(names, str) or not isinstance(names, Sequence):
+            raise TypeError(f"names must be a sequence of str, not {type(names).__name__}")
+        return self._get_tensors([self._keys.tensor_key(check_str(name, "tensor name"), read=True) for name in names])
+
     def unpack_tensor(self, name: str, result: np.ndarray[Any, Any]) -> None:
         """Copy tensor ``name`` into ``result``, which must have its shape and dtype (any byte
         order or memory layout)."""
