@@ -29,6 +29,7 @@ __all__ = [
     "SubmitError",
     "TemplateError",
     "TimeoutError",
+    "TrainingDataError",
     "UserStrategyError",
 ]
 
@@ -116,6 +117,10 @@ class InferenceError(ClientError):
 
 class TimeoutError(ClientError):  # noqa: A001 - mirrors SmartRedis' name on purpose
     """A client request did not finish within its configured timeout."""
+
+
+class TrainingDataError(ClientError):
+    """Training data did not appear in the database within the downloader's fetch trials."""
 
 
 class InternalError(Exception):
