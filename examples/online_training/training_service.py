@@ -1,0 +1,44 @@
+"""The training service of the online-training seed, in Keras 3 (any backend: TensorFlow, or
+torch with KERAS_BACKEND=torch): a DynamicDataGenerator downloads the producer's samples and
+grows at the end of every epoch, so the model trains one epoch per ``fit`` call.
+
+Prints one JSON line per epoch (``epoch``, ``samples`` in the training set, ``loss``). Run by
+driver.py; ``python training_service.py [--epochs N] [--uploader-ranks R]``.
+"""
+
+import argparse
+import json
+import socket
+
+import keras
+
+from hpcsim.ml.tf import DynamicDataGenerator  # also hpcsim.ml.keras
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--epochs", type=int, default=100)
+parser.add_argument("--uploader-ranks", type=int, default=1)
+args = parser.parse_args()
+print(f"training on {socket.gethostname()}", flush=True)
+
+if args.uploader_ranks > 1:
+    generator = DynamicDataGenerator(
+        sample_prefix="points", target_prefix="value", batch_size=32, cluster=False, uploader_ranks=args.uploader_ranks
+    )
+else:
+    generator = DynamicDataGenerator(sample_prefix="points", target_prefix="value", batch_size=32, cluster=False)
+
+keras.utils.set_random_seed(0)
+model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(32, activation="relu"), keras.layers.Dense(1)])
+model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+
+for epoch in range(args.epochs):
+    samples = generator.num_samples  # what this epoch trains on
+    history = model.fit(
+        generator,
+        steps_per_epoch=None,
+        epochs=epoch + 1,
+        initial_epoch=epoch,
+        batch_size=generator.batch_size,
+        verbose=2,
+    )
+    print(json.dumps({"epoch": epoch, "samples": samples, "loss": history.history["loss"][-1]}), flush=True)

@@ -1,0 +1,45 @@
+"""The training service of the online-training seed in PyTorch: a DynamicDataGenerator read
+through hpcsim's DataLoader, whose two workers each download a disjoint share of the
+producer's samples; every epoch sees what was uploaded since the last one.
+
+Prints one JSON line per epoch (``epoch``, ``samples`` seen, ``loss``: mean over its batches).
+Run by driver.py; ``python training_service_torch.py [--epochs N] [--uploader-ranks R]``.
+"""
+
+import argparse
+import json
+import socket
+
+import torch
+
+from hpcsim.ml.torch import DataLoader, DynamicDataGenerator
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--epochs", type=int, default=100)
+parser.add_argument("--uploader-ranks", type=int, default=1)
+args = parser.parse_args()
+print(f"training on {socket.gethostname()}", flush=True)
+
+generator = DynamicDataGenerator(
+    sample_prefix="points",
+    target_prefix="value",
+    batch_size=32,
+    cluster=False,
+    uploader_ranks=args.uploader_ranks if args.uploader_ranks > 1 else None,
+)
+loader = DataLoader(generator, batch_size=None, num_workers=2)
+
+torch.manual_seed(0)
+model = torch.nn.Sequential(torch.nn.Linear(2, 32), torch.nn.ReLU(), torch.nn.Linear(32, 1))
+optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+
+for epoch in range(args.epochs):
+    samples, losses = 0, []
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss = torch.nn.functional.mse_loss(model(x), y)
+        loss.backward()
+        optimizer.step()
+        samples += len(x)
+        losses.append(loss.item())
+    print(json.dumps({"epoch": epoch, "samples": samples, "loss": sum(losses) / len(losses)}), flush=True)

@@ -1,0 +1,69 @@
+"""The online-training seed end to end on the local launcher with a real database: a producer
+uploads while a training service (Keras, or PyTorch with DataLoader workers) trains on a
+training set that grows every epoch, and the loss falls."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.dbutil import free_port
+
+pytestmark = [pytest.mark.local, pytest.mark.ml]
+
+DRIVER = Path(__file__).resolve().parents[2] / "examples" / "online_training" / "driver.py"
+
+
+def _run(tmp_path: Path, *args: str) -> tuple[list[dict[str, Any]], str]:
+    """Run the driver; the training service's epochs and the producer's output."""
+    done = subprocess.run(
+        [sys.executable, str(DRIVER), "--port", str(free_port()), *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
+    root = tmp_path / "online-training"
+    trainer = root / "training_service" / "training_service.err"
+    assert done.returncode == 0, done.stderr[-2000:] + (trainer.read_text()[-3000:] if trainer.exists() else "")
+    out = (root / "training_service" / "training_service.out").read_text()
+    epochs = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return epochs, (root / "producer" / "producer.out").read_text()
+
+
+@pytest.mark.parametrize("framework", ["keras", "torch"])
+def test_training_set_grows_while_the_producer_runs_and_the_loss_falls(tmp_path: Path, framework: str) -> None:
+    epochs, produced = _run(tmp_path, "--framework", framework, "--iterations", "16", "--interval", "0.75")
+    assert [e["epoch"] for e in epochs] == list(range(100))
+    sizes = [e["samples"] for e in epochs]
+    assert sizes == sorted(sizes) and sizes[0] < sizes[-1] <= 16 * 64
+    assert all(size % 64 == 0 for size in sizes)  # whole iterations of 64 samples (2 batches each)
+    assert epochs[-1]["loss"] < epochs[0]["loss"] / 4
+    assert produced.count("uploaded iteration") == 16
+
+
+def test_four_producer_ranks_reach_a_trainer_with_uploader_ranks_4(tmp_path: Path) -> None:
+    epochs, produced = _run(tmp_path, "--framework", "torch", "--ranks", "4", "--iterations", "4", "--interval", "0.5")
+    assert sorted({line.split(" on ")[0] for line in produced.splitlines()}) == [f"rank {r}" for r in range(4)]
+    assert epochs[-1]["samples"] == 4 * 4 * 64  # every rank's every iteration, in the last epochs
+
+
+def test_a_failing_producer_stops_the_waiting_trainer_and_fails_the_driver(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(DRIVER), "--port", str(free_port()), "--framework", "torch", "--interval=-1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    assert done.returncode == 1
+    assert "the producer failed; stopping the training service" in done.stderr
+    assert "failed: producer, training_service" in done.stderr
+    assert "sleep length must be non-negative" in (tmp_path / "online-training" / "producer" / "producer.err").read_text()
