@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from hpcsim._version import __version__
+from hpcsim.cli.demo import demo
 from hpcsim.cli.site import site
 from hpcsim.errors import HpcsimError
 
@@ -65,4 +66,5 @@ def main() -> None:
         sys.exit(2)
 
 
+cli.add_command(demo)
 cli.add_command(site)

@@ -66,4 +66,20 @@ def test_a_failing_producer_stops_the_waiting_trainer_and_fails_the_driver(tmp_p
     assert done.returncode == 1
     assert "the producer failed; stopping the training service" in done.stderr
     assert "failed: producer, training_service" in done.stderr
-    assert "sleep length must be non-negative" in (tmp_path / "online-training" / "producer" / "producer.err").read_text()
+    producer_err = (tmp_path / "online-training" / "producer" / "producer.err").read_text()
+    assert "sleep length must be non-negative" in producer_err
+
+
+def test_hpcsim_demo_runs_the_shipped_example(tmp_path: Path) -> None:
+    hpcsim = Path(sys.executable).parent / "hpcsim"
+    done = subprocess.run(
+        [str(hpcsim), "demo", "online-training", "--port", str(free_port()), "--epochs", "20", "--dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"in {tmp_path}/online-training" in done.stderr
+    out = (tmp_path / "online-training" / "training_service" / "training_service.out").read_text()
+    assert len([line for line in out.splitlines() if line.startswith('{"epoch"')]) == 20

@@ -35,6 +35,12 @@ def test_wheel_ships_every_template_and_site_config(wheel: Path) -> None:
         assert {f"hpcsim/{p}" for p in shipped} <= names
 
 
+def test_wheel_ships_the_examples_hpcsim_demo_runs(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for name in ("producer.py", "training_service.py", "training_service_torch.py", "driver.py", "README.md"):
+        assert f"hpcsim/examples/online_training/{name}" in names
+
+
 def test_installed_wheel_renders_from_its_own_package_data(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run(
