@@ -26,9 +26,7 @@ import json
 import os
 import platform
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,11 +35,11 @@ from pathlib import Path
 
 import numpy as np
 import redis
+from _redis import start_server
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from hpcsim.client import Client, codec
-from hpcsim.db.discovery import find_redis_server
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -51,46 +49,6 @@ QUICK_SIZES = [KIB, MIB, 16 * MIB]
 
 def log(message: str) -> None:
     print(f"[client bench] {message}", file=sys.stderr, flush=True)
-
-
-def start_server(directory: Path, password: str, unix: bool) -> tuple[subprocess.Popen[bytes], dict[str, object]]:
-    """A redis-server in ``directory``; returns the process and redis-py connection options."""
-    socket_path = directory / "redis.sock"
-    port = 0 if unix else _free_port()
-    config = directory / "redis.conf"
-    lines = [
-        "bind 127.0.0.1",
-        f"port {port}",
-        f"dir {directory}",
-        f"requirepass {password}",
-        'save ""',
-        "appendonly no",
-        "proto-max-bulk-len 4gb",
-        "client-query-buffer-limit 4gb",
-    ]
-    if unix:
-        lines += [f"unixsocket {socket_path}", "unixsocketperm 700"]
-    config.write_text("\n".join(lines) + "\n")
-    config.chmod(0o600)
-    process = subprocess.Popen([str(find_redis_server()), str(config)], stdout=subprocess.DEVNULL)
-    target: dict[str, object] = {"unix_socket_path": str(socket_path)} if unix else {"port": port}
-    probe = redis.Redis(password=password, protocol=2, **target)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            probe.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("redis-server did not start") from None
-            time.sleep(0.05)
-    return process, target
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def timed(operation: Callable[[], object], reps: int) -> float:

@@ -31,9 +31,7 @@ import json
 import os
 import platform
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,11 +42,11 @@ from typing import Any
 import numpy as np
 import redis
 import torch
+from _redis import start_server
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from hpcsim.client import Client, codec
-from hpcsim.db.discovery import find_redis_server
 from hpcsim.ml.torch import DynamicDataGenerator
 
 SAMPLE_PREFIX = "points"
@@ -58,40 +56,6 @@ TARGET_RATIO = 0.8
 
 def log(message: str) -> None:
     print(f"[loader bench] {message}", file=sys.stderr, flush=True)
-
-
-def start_server(directory: Path, password: str) -> tuple[subprocess.Popen[bytes], int]:
-    """A redis-server on loopback TCP in ``directory``; returns the process and its port."""
-    port = _free_port()
-    config = directory / "redis.conf"
-    lines = [
-        "bind 127.0.0.1",
-        f"port {port}",
-        f"dir {directory}",
-        f"requirepass {password}",
-        'save ""',
-        "appendonly no",
-    ]
-    config.write_text("\n".join(lines) + "\n")
-    config.chmod(0o600)
-    process = subprocess.Popen([str(find_redis_server()), str(config)], stdout=subprocess.DEVNULL)
-    probe = redis.Redis(port=port, password=password, protocol=2)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            probe.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("redis-server did not start") from None
-            time.sleep(0.05)
-    return process, port
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def upload(iterations: int, rows: int, features: int) -> None:
@@ -233,7 +197,8 @@ def main() -> int:
         password_file = directory / "password"
         password_file.write_text(password)
         password_file.chmod(0o600)
-        process, port = start_server(directory, password)
+        process, target = start_server(directory, password)
+        port = int(str(target["port"]))
         try:
             os.environ.update(HPCSIM_DB=f"127.0.0.1:{port}", HPCSIM_DB_PASSWORD_FILE=str(password_file))
             os.environ.pop("HPCSIM_DB_TYPE", None)
