@@ -208,6 +208,8 @@ def test_init_samples_argument_errors(standalone: Database) -> None:
     downloader = keys_downloader(init_samples=False)
     with pytest.raises(ValueError, match=r"max_fetch_trials \(or -1 to retry until data appears\) must be an int >= 1"):
         downloader.init_samples(0, 0.05)
+    with pytest.raises(ValueError, match=r"wait_interval must be a non-negative number of seconds, not -1"):
+        downloader.init_samples(2, -1)
 
 
 # -- list entries that do not match their DataInfo ----------------------------------------------

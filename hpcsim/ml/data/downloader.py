@@ -24,7 +24,7 @@ from hpcsim.client.options import ConfigOptions, read_keys
 from hpcsim.errors import TrainingDataError
 from hpcsim.log import get_logger
 from hpcsim.ml.data.feeds import Feed, KeyFeed, ListFeed, Share
-from hpcsim.ml.data.info import DataInfo, check_classes
+from hpcsim.ml.data.info import DataInfo, check_classes, check_name
 from hpcsim.ml.data.samples import Growing, Layout
 
 __all__ = ["DataDownloader"]
@@ -40,6 +40,12 @@ def _int(value: object, what: str, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
         raise ValueError(f"{what} must be an int >= {low}, not {value!r}")
     return int(value)
+
+
+def _seconds(value: object, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise ValueError(f"{what} must be a non-negative number of seconds, not {value!r}")
+    return float(value)
 
 
 def _trials(value: object) -> int:
@@ -84,14 +90,7 @@ class DataDownloader:
         self.address = address
         self.verbose = bool(verbose)
         self.max_fetch_trials = _trials(max_fetch_trials)
-        if (
-            isinstance(wait_interval, bool)
-            or not isinstance(wait_interval, (int, float))
-            or not math.isfinite(wait_interval)
-            or wait_interval < 0
-        ):
-            raise ValueError(f"wait_interval must be a non-negative number of seconds, not {wait_interval!r}")
-        self.wait_interval = float(wait_interval)
+        self.wait_interval = _seconds(wait_interval, "wait_interval")
         self._num_classes = check_classes(num_classes)
         self.set_replica(replica_rank, num_replicas)
         self._client: Client | None = None
@@ -111,7 +110,6 @@ class DataDownloader:
         self._feeds: list[Feed] | None = None
         self._samples, self._targets, self._layout = Growing(), Growing(), Layout()
         self.indices: Array = np.arange(0)
-        self._loaded = False
 
     @property
     def client(self) -> Client:
@@ -183,7 +181,6 @@ class DataDownloader:
         if self.need_targets:
             self._targets.extend([batch.targets for batch in batches if batch.targets is not None])
         self.indices = np.arange(self.num_samples)
-        self._loaded = True
         if self.verbose and batches:
             log.info("replica %d: %d new batches, %d samples in all", self.replica_rank, len(batches), self.num_samples)
 
@@ -199,6 +196,7 @@ class DataDownloader:
         """Fetch until at least one full batch is there; TrainingDataError after ``init_trials``
         tries (``-1``: keep trying), ``wait_interval`` seconds apart."""
         trials, limit = 0, _trials(init_trials)
+        pause = _seconds(wait_interval, "wait_interval")
         started = last_report = time.monotonic()
         while True:
             self.update_data()
@@ -206,12 +204,12 @@ class DataDownloader:
             if len(self) > 0:
                 return
             if trials == limit:
-                raise TrainingDataError(self._shortage(f"after {trials} tries {wait_interval:g} s apart"))
+                raise TrainingDataError(self._shortage(f"after {trials} tries {pause:g} s apart"))
             now = time.monotonic()
             if trials == 1 or now - last_report >= _PROGRESS_EVERY:
                 last_report = now
                 log.info("%s; waited %.0f s, trying again", self._shortage("yet"), now - started)
-            time.sleep(wait_interval)
+            time.sleep(pause)
 
     def _shortage(self, when: str) -> str:
         waiting = "; ".join(feed.waiting_for() for feed in self._feeds or [])
@@ -240,8 +238,9 @@ class DataDownloader:
         return x
 
     def __iter__(self) -> Iterator[Array | tuple[Array, Array]]:
-        """One epoch: update the data, then every full batch."""
-        if self._loaded:
+        """One epoch: update the data (wait for a first full batch if there is none yet), then
+        every full batch."""
+        if len(self) > 0:
             self.update_data()
         else:
             self.init_samples(self.max_fetch_trials, self.wait_interval)
@@ -268,11 +267,11 @@ class _Protocol:
         if sample_prefix is None:
             if target_prefix is not None or uploader_ranks is not None:
                 raise ValueError("target_prefix and uploader_ranks belong to the key protocol (with sample_prefix)")
-            self.info = info if isinstance(info, DataInfo) else DataInfo(_name(info, "data_info_or_list_name"))
+            self.info = info if isinstance(info, DataInfo) else DataInfo(check_name(info, "data_info_or_list_name"))
             self.published = not isinstance(info, DataInfo)
             return
-        self.sample_prefix = _name(sample_prefix, "sample_prefix")
-        self.target_prefix = None if target_prefix is None else _name(target_prefix, "target_prefix")
+        self.sample_prefix = check_name(sample_prefix, "sample_prefix")
+        self.target_prefix = None if target_prefix is None else check_name(target_prefix, "target_prefix")
         self.ranks = None if uploader_ranks is None else _int(uploader_ranks, "uploader_ranks", 1)
         if self.target_prefix is None:
             self.targets = "none"
@@ -283,9 +282,3 @@ class _Protocol:
         if self.info is not None:
             return ListFeed(source, share, self.info, self.published)
         return KeyFeed(source, share, self.sample_prefix, self.target_prefix, self.ranks)
-
-
-def _name(value: object, what: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{what} must be a non-empty str, not {value!r}")
-    return value

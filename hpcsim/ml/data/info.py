@@ -26,12 +26,9 @@ class DataInfo:
         target_name: str = "targets",
         num_classes: int | None = None,
     ) -> None:
-        for what, value in (("list_name", list_name), ("sample_name", sample_name), ("target_name", target_name)):
-            if not isinstance(value, str) or not value:
-                raise ValueError(f"{what} must be a non-empty str, not {value!r}")
-        self.list_name = list_name
-        self.sample_name = sample_name
-        self.target_name = target_name
+        self.list_name = check_name(list_name, "list_name")
+        self.sample_name = check_name(sample_name, "sample_name")
+        self.target_name = check_name(target_name, "target_name")
         self.num_classes = check_classes(num_classes)
 
     @property
@@ -69,6 +66,12 @@ class DataInfo:
             f"DataInfo(list_name={self.list_name!r}, sample_name={self.sample_name!r}, "
             f"target_name={self.target_name!r}, num_classes={self.num_classes!r})"
         )
+
+
+def check_name(value: object, what: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{what} must be a non-empty str, not {value!r}")
+    return value
 
 
 def check_classes(num_classes: object) -> int | None:

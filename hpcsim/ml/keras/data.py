@@ -32,9 +32,6 @@ class _Generator(keras.utils.PyDataset, DataDownloader):  # type: ignore[misc]
         kwargs["dynamic"] = self.dynamic_data
         DataDownloader.__init__(self, *args, **kwargs)
 
-    def __len__(self) -> int:
-        return DataDownloader.__len__(self)
-
     def __getitem__(self, index: int) -> Any:
         batch = self.data_generation(self.batch_indices(index))
         classes = self.num_classes
