@@ -26,6 +26,7 @@ __all__ = [
     "SchedulerError",
     "SettingsError",
     "SiteConfigError",
+    "SpecError",
     "SubmitError",
     "TemplateError",
     "TimeoutError",
@@ -44,6 +45,11 @@ class ConfigError(HpcsimError):
 
 class SiteConfigError(ConfigError):
     """A site configuration file is missing, unreadable or invalid."""
+
+
+class SpecError(ConfigError):
+    """An experiment spec file (``hpcsim submit --spec``) is unreadable or invalid; the message
+    starts with ``FILE:LINE: key.path:``."""
 
 
 class TemplateError(HpcsimError):

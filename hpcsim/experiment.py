@@ -12,6 +12,7 @@ from hpcsim import config
 from hpcsim.control.controller import Controller
 from hpcsim.control.database import Databases, bring_up, launch_database, live, stop_database
 from hpcsim.control.dbobjects import check_database_for, load_db_objects, write_colocated_manifests
+from hpcsim.control.family import register_child
 from hpcsim.control.generator import generate as generate_dirs
 from hpcsim.control.interrupt import defer_sigint
 from hpcsim.control.planner import LaunchUnit, plan
@@ -92,6 +93,7 @@ class Experiment(EntityFactory):
         if self._controller is None:
             store = JobStore(store_path(self.exp_path))
             store.set_meta(name=self.name, launcher=self._launcher)
+            register_child(self.exp_path)
             self._controller = Controller(store, self._make_scheduler)
         return self._controller
 
@@ -115,16 +117,21 @@ class Experiment(EntityFactory):
             return {}
         return self._control().store.databases()
 
-    def preview(self, *entities: Entity) -> str:
-        """Print (and return) the exact scripts ``start`` would write and submit. Databases
-        not yet running appear in the applications' environment at their planned addresses."""
+    def scripts(self, *entities: Entity) -> list[tuple[Path, str]]:
+        """(path, text) of every script ``start`` would write for ``entities``, writing nothing.
+        Databases not yet running appear in the applications' environment at their planned
+        addresses."""
         dbs, apps = split_databases(entities)
         models_of(apps)
         databases = {**self._running_databases(), **{db.name: self._databases.planned(db) for db in dbs}}
         units = [u for db in dbs for u in self._databases.plan(db, create=False)]
         units += self._plan(apps, list(databases.values()), create=False)
-        scripts = [(path, text) for unit in units for path, text in (*unit.files, (unit.script, unit.text))]
-        text = "\n".join(f"# ==> {path} <==\n{body}" for path, body in scripts)
+        return [(path, text) for unit in units for path, text in (*unit.files, (unit.script, unit.text))]
+
+    def preview(self, *entities: Entity) -> str:
+        """Print (and return) the exact scripts ``start`` would write and submit, each under
+        a ``# ==> path <==`` header."""
+        text = "\n".join(f"# ==> {path} <==\n{body}" for path, body in self.scripts(*entities))
         print(text, end="")
         return text
 
@@ -234,6 +241,15 @@ class Experiment(EntityFactory):
         if self._dry_run:
             return [Status.NEW for ref in entities for _ in self._names(ref)]
         return [r.status for r in self._records(entities)]
+
+    def job_record(self, entity: Model | str) -> JobRecord:
+        """The latest launch of one model, freshly asked: native job id, script, output
+        files, status and exit code."""
+        records = self._records([entity])
+        if len(records) != 1:
+            names = ", ".join(r.name for r in records)
+            raise LaunchError(f"{entity!r} runs as {len(records)} jobs; name one of them: {names}")
+        return records[0]
 
     def finished(self, entity: EntityRef) -> bool:
         if self._dry_run:

@@ -29,7 +29,16 @@ from hpcsim.settings.sbatch import SbatchSettings
 from hpcsim.settings.srun import SrunSettings
 from hpcsim.site.schema import SiteConfig
 
-__all__ = ["BATCH_CLASSES", "LaunchUnit", "MemberUnit", "database_env", "env_contract", "plan", "plan_database"]
+__all__ = [
+    "BATCH_CLASSES",
+    "LaunchUnit",
+    "MemberUnit",
+    "database_env",
+    "env_contract",
+    "plan",
+    "plan_database",
+    "step_output",
+]
 
 #: the batch settings class each scheduler reads
 BATCH_CLASSES: dict[str, type[BatchSettings]] = {
@@ -104,6 +113,12 @@ def env_contract(model: Model, exp_path: Path, databases: Sequence[DatabaseRecor
     return env
 
 
+def step_output(script: Path, name: str, err: bool = False) -> Path:
+    """Where the step of entity ``name`` writes its stdout (``err``: stderr); ``script`` is the
+    entity's script, which lives in ``<entity dir>/.hpcsim/``."""
+    return script.parent.parent / f"{name}.{'err' if err else 'out'}"
+
+
 def _step(model: Model, exp_path: Path, databases: Sequence[DatabaseRecord], kind: str = "model") -> StepContext:
     root = Path(model.path)
     settings = model.run_settings
@@ -120,8 +135,8 @@ def _step(model: Model, exp_path: Path, databases: Sequence[DatabaseRecord], kin
         cwd=str(root),
         command=tuple(settings.command(env_names=names)),
         env=(*settings.launch_env().items(), *contract),
-        out=str(root / f"{model.name}.out"),
-        err=str(root / f"{model.name}.err"),
+        out=str(step_output(root / ".hpcsim" / f"{model.name}.sh", model.name)),
+        err=str(step_output(root / ".hpcsim" / f"{model.name}.sh", model.name, err=True)),
         exit_code_file=str(root / ".hpcsim" / f"{model.name}.ec"),
         launch_token=token,
     )
