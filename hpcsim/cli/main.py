@@ -1,58 +1,74 @@
-"""The ``hpcsim`` command: thin click commands over the library."""
+"""The ``hpcsim`` command: thin click commands over the library.
+
+Subcommands are imported only when they run (``hpcsim --help`` and shell completion stay fast
+and never import torch or redis). Exit codes: 0 ok, 1 a job or check failed, 2 a usage or
+configuration error, printed as one line (``--debug`` shows the traceback).
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
-from pathlib import Path
 
 import click
 
 from hpcsim._version import __version__
-from hpcsim.cli.demo import demo
-from hpcsim.cli.site import site
 from hpcsim.errors import HpcsimError
 
 __all__ = ["cli", "main"]
 
+#: command name -> "module:attribute" of its click command
+_COMMANDS = {
+    "cancel": "hpcsim.cli.jobs:cancel",
+    "db": "hpcsim.cli.db:db",
+    "demo": "hpcsim.cli.demo:demo",
+    "doctor": "hpcsim.cli.doctor:doctor",
+    "info": "hpcsim.cli.info:info",
+    "list": "hpcsim.cli.jobs:list_experiments",
+    "logs": "hpcsim.cli.jobs:logs",
+    "module": "hpcsim.cli.module:module",
+    "preview": "hpcsim.cli.preview:preview",
+    "site": "hpcsim.cli.site:site",
+    "status": "hpcsim.cli.jobs:status",
+    "submit": "hpcsim.cli.submit:submit",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class _LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *_COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in _COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module, attribute = _COMMANDS[cmd_name].split(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hpcsim")
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
-    """hpcsim: launch simulations, ensembles and databases on HPC systems and laptops."""
+    """hpcsim: launch simulations, ensembles and databases on HPC systems and laptops.
+
+    \b
+    Exit status: 0 ok, 1 a job or check failed, 2 a usage or configuration error.
+    Shell completion (bash; zsh and fish alike):
+      eval "$(_HPCSIM_COMPLETE=bash_source hpcsim)"
+    """
     ctx.obj = {"debug": debug}
-
-
-@cli.command()
-@click.argument("exp_path", type=click.Path(file_okay=False, path_type=Path), default=".")
-def status(exp_path: Path) -> None:
-    """Show every launch recorded in the experiment at EXP_PATH, with fresh statuses."""
-    from hpcsim.experiment import Experiment
-
-    click.echo(Experiment.load(exp_path).summary())
-
-
-@cli.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
-@click.argument("driver", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("driver_args", nargs=-1, type=click.UNPROCESSED)
-def preview(driver: Path, driver_args: tuple[str, ...]) -> None:
-    """Run DRIVER.py without launching anything and print the exact scripts its start()
-    calls would submit (generate() writes nothing; statuses read NEW)."""
-    import os
-    import runpy
-
-    os.environ["HPCSIM_DRY_RUN"] = "1"
-    sys.argv = [str(driver), *driver_args]
-    sys.path.insert(0, str(driver.resolve().parent))
-    runpy.run_path(str(driver), run_name="__main__")
 
 
 def main() -> None:
     """Entry point: user errors print one line and exit 2; --debug shows the traceback."""
     debug = "--debug" in sys.argv[1:]
     try:
-        cli.main(standalone_mode=False)
+        code = cli.main(prog_name="hpcsim", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
@@ -64,7 +80,4 @@ def main() -> None:
             raise
         click.echo(f"hpcsim: error: {exc}", err=True)
         sys.exit(2)
-
-
-cli.add_command(demo)
-cli.add_command(site)
+    sys.exit(code if isinstance(code, int) else 0)  # ctx.exit(n) returns n without standalone mode

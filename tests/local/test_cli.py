@@ -33,7 +33,7 @@ def test_status_shows_every_launch(tmp_path: Path) -> None:
     bad = exp.create_model("bad", exp.create_run_settings("false"))
     exp.start(ok, bad)
     done = _cli("status", str(tmp_path / "exp"))
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr  # one job failed
     lines = done.stdout.splitlines()
     assert lines[0].split("|")[1].strip() == "name"
     rows = {cells[1].strip(): cells[6].strip() for cells in (line.split("|") for line in lines[2:])}

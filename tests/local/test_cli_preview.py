@@ -53,4 +53,17 @@ def test_preview_prints_the_scripts_and_runs_nothing(tmp_path: Path, launcher: s
 def test_preview_of_a_missing_driver_fails_clearly(tmp_path: Path) -> None:
     done = subprocess.run([HPCSIM, "preview", str(tmp_path / "nope.py")], capture_output=True, text=True)
     assert done.returncode == 2
-    assert "does not exist" in done.stderr
+    assert done.stderr == f"hpcsim: error: driver file {str(tmp_path / 'nope.py')!r} not found\n"
+
+
+def test_preview_of_a_spec_prints_its_scripts_and_runs_nothing(tmp_path: Path) -> None:
+    (tmp_path / "exp.yaml").write_text(
+        "name: pv\nlauncher: local\nmodels:\n  - {name: m, exe: /bin/echo, args: [hi there]}\n"
+    )
+    done = subprocess.run(
+        [HPCSIM, "preview", "--spec", "exp.yaml"], capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"# ==> {tmp_path / 'pv' / 'm' / '.hpcsim' / 'm.sh'} <==\n#!/bin/bash\n")
+    assert "exec /bin/echo 'hi there'" in done.stdout
+    assert not (tmp_path / "pv").exists()
