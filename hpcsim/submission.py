@@ -91,8 +91,3 @@ class Submission:
         """Submit the job and return without waiting; its record has the native job id."""
         self.exp.start(self.model, block=False)
         return self.exp.job_record(self.model)
-
-    def wait(self) -> JobRecord:
-        """Block until the job ends (logging progress) and return its final record."""
-        self.exp.poll(interval=30, verbose=True)
-        return self.exp.job_record(self.model)

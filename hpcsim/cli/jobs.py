@@ -15,7 +15,7 @@ import click
 
 from hpcsim.cli.options import echo_json
 
-__all__ = ["cancel", "list_experiments", "logs", "status"]
+__all__ = ["cancel", "follow", "list_experiments", "logs", "status"]
 
 EXP_DIR = click.Path(file_okay=False, path_type=Path)
 _COLOURS = {"COMPLETED": "green", "RUNNING": "cyan", "QUEUED": "yellow", "NEW": "yellow"}
@@ -69,6 +69,30 @@ def _tables(snapshot: list[dict[str, Any]]) -> str:
     return "\n\n".join(f"experiment {e['name']} ({e['path']})\n{format_table(e['jobs'])}" for e in snapshot)
 
 
+def follow(exp_dir: Path, interval: float, live: bool) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Refresh the experiments of ``exp_dir`` until every job has ended, showing progress: a
+    redrawn table on a terminal (``live``), else one line on stderr whenever the counts change.
+    Returns the last snapshot and its status counts."""
+    start = time.monotonic()
+    snapshot = _snapshot(exp_dir)
+    counts = _tally(snapshot)
+    last = ""
+    while not _finished(counts):
+        line = _progress(counts, time.monotonic() - start)
+        if live:
+            click.clear()
+            click.echo(f"{_tables(snapshot)}\n\n{line}  (Ctrl-C to stop watching; jobs keep running)")
+        elif line.split("]", 1)[1] != last:
+            click.echo(line, err=True)
+            last = line.split("]", 1)[1]
+        time.sleep(interval)
+        snapshot = _snapshot(exp_dir)
+        counts = _tally(snapshot)
+    if live:
+        click.clear()
+    return snapshot, counts
+
+
 @click.command()
 @click.argument("exp_dir", type=EXP_DIR, default=".")
 @click.option("--watch", is_flag=True, help="Refresh until every job has ended, showing progress.")
@@ -88,26 +112,15 @@ def status(exp_dir: Path, watch: bool, interval: float, as_json: bool) -> None:
       hpcsim status ./driver --json | jq '.experiments[].jobs[].status'
     """
     start = time.monotonic()
-    snapshot = _snapshot(exp_dir)
-    counts = _tally(snapshot)
     live = watch and not as_json and sys.stdout.isatty()
-    last = ""
-    while watch and not _finished(counts):
-        line = _progress(counts, time.monotonic() - start)
-        if live:
-            click.clear()
-            click.echo(f"{_tables(snapshot)}\n\n{line}  (Ctrl-C to stop watching; jobs keep running)")
-        elif line.split("]", 1)[1] != last:  # not a terminal: one line per change
-            click.echo(line, err=True)
-            last = line.split("]", 1)[1]
-        time.sleep(interval)
+    if watch:
+        snapshot, counts = follow(exp_dir, interval, live)
+    else:
         snapshot = _snapshot(exp_dir)
         counts = _tally(snapshot)
     if as_json:
         echo_json({"experiments": snapshot, "finished": _finished(counts), "failed": _failed(counts)})
     else:
-        if live:
-            click.clear()
         click.echo(_tables(snapshot))
         if watch:
             click.echo(_progress(counts, time.monotonic() - start))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -33,7 +34,9 @@ __all__ = ["submit"]
     help="Where the job's script, output and status live; default: ./NAME (a spec: its experiment's path).",
 )
 @click.option("--dry-run", is_flag=True, help="Print the batch script that would be submitted; submit nothing.")
-@click.option("--wait", is_flag=True, help="Wait for the job to end; exit 1 if it did not complete.")
+@click.option(
+    "--wait", is_flag=True, help="Follow the job (and what it launches) until it ends; exit 1 if it did not complete."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the job id and paths as JSON.")
 def submit(
     driver: Path | None,
@@ -94,7 +97,11 @@ def submit(
         click.echo(f"experiment: {where}")
         click.echo(f"follow it:  hpcsim status {where} --watch", err=True)
     if wait:
-        record = submission.wait()
+        from hpcsim import config
+        from hpcsim.cli.jobs import follow
+
+        follow(where, config.poll_interval(), live=not as_json and sys.stdout.isatty())
+        record = submission.exp.job_record(name)
     if as_json:
         echo_json(
             {

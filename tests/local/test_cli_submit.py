@@ -148,3 +148,21 @@ def test_an_invalid_spec_names_file_line_and_key(tmp_path: Path) -> None:
         "hpcsim: error: bad.yaml:5: models[0].runn: unknown key; did you mean 'run'? "
         "(valid: name, exe, args, env, run, files, params, key_prefixing)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("launcher", "directives"),
+    [
+        ("slurm", ["#SBATCH --nodes=3", "#SBATCH --time=01:00:00", "#SBATCH --partition=big", "#SBATCH --gpus=2"]),
+        ("pbs", ["#PBS -l select=3:ngpus=2", "#PBS -l walltime=01:00:00", "#PBS -q big"]),
+        ("lsf", ["#BSUB -nnodes 3", "#BSUB -W 01:00", "#BSUB -q big", "#BSUB -gpu num=2"]),
+    ],
+)
+def test_dry_run_renders_each_schedulers_directives(
+    tmp_path: Path, driver: Path, launcher: str, directives: list[str]
+) -> None:
+    flags = ["--nodes", "3", "--time", "01:00:00", "--queue", "big", "--gpus", "2"]
+    done = _cli("submit", "drv.py", "--launcher", launcher, *flags, "--dry-run", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [d for d in directives if d not in lines] == []
