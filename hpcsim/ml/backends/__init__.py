@@ -23,8 +23,11 @@ __all__ = [
     "ScriptRunner",
     "Threads",
     "available",
+    "install_hint",
     "load_model",
     "load_script",
+    "package_for",
+    "wanted_package",
 ]
 
 BACKENDS = ("TF", "TFLITE", "TORCH", "ONNX")
@@ -41,17 +44,26 @@ _PACKAGES: dict[str, tuple[tuple[str, ...], str]] = {
 _Loader = Callable[[bytes, Device, tuple[str, ...], tuple[str, ...], Threads], Runner]
 
 
-def _package(backend: str) -> str | None:
+def package_for(backend: str) -> str | None:
     """The installed package that runs ``backend``, found without importing it."""
     return next((name for name in _PACKAGES[backend][0] if importlib.util.find_spec(name) is not None), None)
 
 
+def wanted_package(backend: str) -> str:
+    """The package that ``backend`` is usually run with (what to install when none is)."""
+    return _PACKAGES[backend][0][0]
+
+
+def install_hint(backend: str) -> str:
+    """The pip command that installs what ``backend`` needs."""
+    return f"pip install 'hpcsim[{_PACKAGES[backend][1]}]'"
+
+
 def _require(backend: str) -> None:
-    if _package(backend) is None:
-        package = _PACKAGES[backend][0][0]
+    if package_for(backend) is None:
         raise BackendError(
-            f"backend {backend} needs the {package!r} package, which is not installed beside this database "
-            f"(python: {sys.executable}); install it with: pip install 'hpcsim[{_PACKAGES[backend][1]}]'"
+            f"backend {backend} needs the {wanted_package(backend)!r} package, which is not installed beside this "
+            f"database (python: {sys.executable}); install it with: {install_hint(backend)}"
         )
 
 
@@ -120,7 +132,7 @@ def available() -> dict[str, str]:
     """Backend name → version of the package that runs it, for the backends installed here."""
     found: dict[str, str] = {}
     for backend in BACKENDS:
-        package = _package(backend)
+        package = package_for(backend)
         if package is not None:
             found[backend] = _version(package)
     return found
