@@ -15,7 +15,12 @@ __all__ = ["demo"]
 
 @click.group()
 def demo() -> None:
-    """Run a shipped example end to end on this machine."""
+    """Run a shipped example end to end on this machine.
+
+    \b
+    Example:
+      hpcsim demo online-training --framework keras
+    """
 
 
 @demo.command("online-training")

@@ -10,7 +10,7 @@ import click
 
 from hpcsim.errors import ConfigError
 
-__all__ = ["DRIVER_ARGS", "driver_or_spec", "echo_json"]
+__all__ = ["DRIVER_ARGS", "complete_site", "driver_or_spec", "echo_json"]
 
 #: the arguments after ``DRIVER.py`` (or after ``--``), handed to the driver untouched
 DRIVER_ARGS: dict[str, Any] = {"nargs": -1, "type": click.UNPROCESSED}
@@ -31,3 +31,10 @@ def driver_or_spec(driver: Path | None, spec: Path | None) -> Path:
 
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))
+
+
+def complete_site(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of site names (those on HPCSIM_SITE_PATH and the shipped ones)."""
+    from hpcsim.site import available_sites
+
+    return sorted(name for name in available_sites() if name.startswith(incomplete))

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 import yaml
 
+from hpcsim.cli.options import complete_site
 from hpcsim.control.summary import format_table
 from hpcsim.errors import SiteConfigError
 from hpcsim.site import available_sites, detect_site, load_site, select_site
@@ -21,12 +22,25 @@ __all__ = ["site"]
 
 @click.group()
 def site() -> None:
-    """Site configurations: list, show, validate and detect them."""
+    """Site configurations: list, show, validate and detect them.
+
+    \b
+    Examples:
+      hpcsim site list
+      hpcsim site show perlmutter > mysite.yaml
+      hpcsim site validate mysite.yaml
+      hpcsim site detect --hostname login01.frontier.olcf.ornl.gov
+    """
 
 
 @site.command("list")
 def list_sites() -> None:
-    """Table of every known site (HPCSIM_SITE_PATH first, then the shipped ones)."""
+    """Table of every known site (HPCSIM_SITE_PATH first, then the shipped ones).
+
+    \b
+    Example:
+      HPCSIM_SITE_PATH=~/sites hpcsim site list
+    """
     rows, broken = [], []
     for name, path in sorted(available_sites().items()):
         try:
@@ -44,9 +58,15 @@ def list_sites() -> None:
 
 
 @site.command()
-@click.argument("name_or_path")
+@click.argument("name_or_path", shell_complete=complete_site)
 def show(name_or_path: str) -> None:
-    """Print the validated config of NAME_OR_PATH as YAML, with every default filled in."""
+    """Print the validated config of NAME_OR_PATH as YAML, with every default filled in.
+
+    \b
+    Examples:
+      hpcsim site show polaris
+      hpcsim site show ./mysite.yaml
+    """
     config = load_site(name_or_path)
     click.echo(f"# {config.source}")
     click.echo(yaml.safe_dump(config.to_dict(), sort_keys=False, default_flow_style=False), nl=False)
@@ -55,7 +75,12 @@ def show(name_or_path: str) -> None:
 @site.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
-    """Check each FILE; print "ok: FILE" or "FILE: what is wrong", exit 2 if any is invalid."""
+    """Check each FILE; print "ok: FILE" or "FILE: what is wrong", exit 2 if any is invalid.
+
+    \b
+    Example:
+      hpcsim site validate site_configs/*.yaml
+    """
     bad = 0
     for path in files:
         try:
@@ -76,6 +101,11 @@ def detect(hostname: str | None) -> None:
     """Print the site hpcsim would use here (HPCSIM_SITE, else a hostname match), or "none".
 
     With --hostname, print the site whose hostname patterns match it.
+
+    \b
+    Examples:
+      hpcsim site detect
+      hpcsim site detect --hostname perlmutter-login01.nersc.gov
     """
     config = detect_site(hostname) if hostname is not None else select_site(None)
     click.echo(config.name if config is not None else "none")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from hpcsim.cli.options import DRIVER_ARGS, driver_or_spec, echo_json
+from hpcsim.cli.options import DRIVER_ARGS, complete_site, driver_or_spec, echo_json
 
 __all__ = ["submit"]
 
@@ -16,7 +16,7 @@ __all__ = ["submit"]
 @click.argument("driver", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("driver_args", **DRIVER_ARGS)
 @click.option("--spec", type=click.Path(dir_okay=False, path_type=Path), help="Run a YAML experiment spec instead.")
-@click.option("--site", help="Site config (name or file); default: HPCSIM_SITE, else detected.")
+@click.option("--site", shell_complete=complete_site, help="Site config (name or file); default: HPCSIM_SITE, else detected.")
 @click.option(
     "--launcher",
     type=click.Choice(["auto", "local", "slurm", "pbs", "lsf"]),
