@@ -16,7 +16,9 @@ __all__ = ["submit"]
 @click.argument("driver", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("driver_args", **DRIVER_ARGS)
 @click.option("--spec", type=click.Path(dir_okay=False, path_type=Path), help="Run a YAML experiment spec instead.")
-@click.option("--site", shell_complete=complete_site, help="Site config (name or file); default: HPCSIM_SITE, else detected.")
+@click.option(
+    "--site", shell_complete=complete_site, help="Site config (name or file); default: HPCSIM_SITE, else detected."
+)
 @click.option(
     "--launcher",
     type=click.Choice(["auto", "local", "slurm", "pbs", "lsf"]),
