@@ -53,7 +53,6 @@ def _version(distribution: str) -> str | None:
         return None
 
 
-
 def redis_version(server: Path) -> str | None:
     """The version ``server --version`` prints (``7.2.4``), or None if it does not say."""
     try:
