@@ -1,4 +1,4 @@
-"""``hpcsim doctor``: run :func:`hpcsim.diagnostics.run_doctor` and print each check as it ends.
+"""``hpcsim doctor``: run :func:`hpcsim.diagnostics.doctor.run_doctor` and print each check as it ends.
 
 Human output is one aligned line per check and a summary; ``--json`` prints the same lines to
 stderr as progress and one JSON object to stdout. The library's own INFO logging (``database

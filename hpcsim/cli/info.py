@@ -1,6 +1,6 @@
 """``hpcsim info``: what hpcsim finds on this machine, as aligned sections or one JSON object.
 
-The data comes from :func:`hpcsim.diagnostics.collect_info`; this module only lays it out. It
+The data comes from :func:`hpcsim.diagnostics.info.collect_info`; this module only lays it out. It
 looks things up and starts nothing, so it is the first thing to run (and to paste into a bug
 report) when something does not work.
 """
