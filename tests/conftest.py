@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,12 @@ from hpcsim import Experiment
 
 FIXTURES = Path(__file__).parent / "fixtures"
 APPS = FIXTURES / "apps"
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` for a child that a test will Ctrl-C: a runner started in the background
+    (``cmd &`` without job control) ignores SIGINT, and its children would inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from click.testing import CliRunner, Result
 
 from hpcsim.cli.main import cli
 from hpcsim.diagnostics.info import ENV_KNOBS
+from tests.conftest import default_sigint
 from tests.dbutil import refused
 
 pytestmark = pytest.mark.local
@@ -142,6 +143,7 @@ def test_ctrl_c_stops_the_database(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=default_sigint,
     )
     try:
         assert process.stdout is not None

@@ -14,7 +14,7 @@ import pytest
 
 from hpcsim import Experiment, Status
 
-from ..conftest import APPS
+from ..conftest import APPS, default_sigint
 
 pytestmark = pytest.mark.local
 
@@ -41,6 +41,7 @@ def _driver(tmp_path: Path, block: bool, kill: bool = True) -> tuple[subprocess.
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
     )
     return proc, exp_path, go
 

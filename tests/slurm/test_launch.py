@@ -17,7 +17,7 @@ from hpcsim import Experiment, Status
 from hpcsim.control.store import JobStore, store_path
 from hpcsim.errors import SubmitError
 
-from ..conftest import APPS
+from ..conftest import APPS, default_sigint
 
 pytestmark = pytest.mark.slurm
 
@@ -274,6 +274,7 @@ def test_ctrl_c_in_a_blocking_driver_cancels_its_slurm_jobs(slurm_cluster: Any, 
         [sys.executable, str(driver), str(exp_path), str(tmp_path / "never")],
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
     )
     assert proc.stderr is not None
     for line in proc.stderr:
