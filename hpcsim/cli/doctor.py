@@ -12,14 +12,18 @@ import json
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from hpcsim.diagnostics.doctor import FAIL, OK, SKIP, CheckResult, DoctorReport, run_doctor
 from hpcsim.log import get_logger
+
+if TYPE_CHECKING:  # the doctor itself imports the whole workflow machinery: only when it runs
+    from hpcsim.diagnostics.doctor import CheckResult, DoctorReport
 
 __all__ = ["doctor"]
 
+OK, FAIL, SKIP = "ok", "fail", "skip"  # as hpcsim.diagnostics.doctor reports them
 _LABELS = {OK: ("ok", "green"), FAIL: ("FAIL", "red"), SKIP: ("skip", "yellow")}
 _NAME_WIDTH = len("model:TFLITE") + 2
 
@@ -87,6 +91,8 @@ def doctor(ctx: click.Context, directory: Path | None, as_json: bool, scheduler:
     if not os.environ.get("HPCSIM_LOG_LEVEL"):
         logger.setLevel(logging.WARNING)
     try:
+        from hpcsim.diagnostics.doctor import run_doctor
+
         report = run_doctor(
             directory, scheduler=scheduler, timeout=timeout, progress=lambda r: click.echo(_line(r), err=as_json)
         )

@@ -12,8 +12,6 @@ from typing import Any
 
 import click
 
-from hpcsim.diagnostics.info import collect_info
-
 __all__ = ["info"]
 
 _Row = tuple[str, str, str | None]  # label, value, colour (None: plain)
@@ -96,5 +94,7 @@ def info(as_json: bool) -> None:
       hpcsim info --json | python -m json.tool
       HPCSIM_SITE=perlmutter hpcsim info     # what a site changes
     """
+    from hpcsim.diagnostics.info import collect_info
+
     data = collect_info()
     click.echo(json.dumps(data, indent=2) if as_json else render(data))

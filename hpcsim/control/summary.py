@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hpcsim.control.store import JobRecord
+if TYPE_CHECKING:  # `hpcsim site list` formats tables without loading the job store and schedulers
+    from hpcsim.control.store import JobRecord
 
 __all__ = ["format_table", "summary_rows"]
 

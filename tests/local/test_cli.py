@@ -100,3 +100,17 @@ def test_colour_is_plain_text_when_piped(tmp_path: Path) -> None:
     done = _cli("status", str(tmp_path / "exp"), "--watch")
     assert "\x1b[" not in done.stdout + done.stderr
     assert done.stdout.rstrip().endswith("1/1 finished: 1 completed")
+
+
+def test_help_loads_no_scheduler_or_array_libraries() -> None:
+    """Subcommands load lazily: `hpcsim --help` (and shell completion) stay quick."""
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from hpcsim.cli.main import cli\n"
+        "assert CliRunner().invoke(cli, ['--help']).exit_code == 0\n"
+        "print(sorted(m for m in ('psij', 'numpy', 'redis', 'torch') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "[]\n"
