@@ -3,6 +3,7 @@ wording of the checks that all backends make before handing inputs to their fram
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -14,8 +15,8 @@ __all__ = [
     "ScriptRunner",
     "Threads",
     "check_count",
+    "check_inputs",
     "clip",
-    "dtype_error",
     "last_paragraph",
 ]
 
@@ -66,9 +67,15 @@ def check_count(what: str, expected: int, got: int, at_least: int | None = None)
     raise BackendError(f"{what} expects {wanted} {noun}, got {got}")
 
 
-def dtype_error(index: int, name: str, expected: np.dtype[Any] | str, got: np.dtype[Any]) -> BackendError:
-    """The error for an input whose dtype is not the one the model declares."""
-    return BackendError(f"input {index} ({name!r}) must be {expected}, got {got}")
+def check_inputs(
+    names: Sequence[str], dtypes: Sequence[np.dtype[Any] | None], inputs: Sequence[np.ndarray[Any, Any]]
+) -> None:
+    """BackendError unless ``inputs`` are as many as the model declares, each of its declared
+    dtype (``None``: any dtype)."""
+    check_count("model", len(names), len(inputs))
+    for index, (array, dtype) in enumerate(zip(inputs, dtypes, strict=True)):
+        if dtype is not None and array.dtype != dtype:
+            raise BackendError(f"input {index} ({names[index]!r}) must be {dtype}, got {array.dtype}")
 
 
 def clip(text: str) -> str:

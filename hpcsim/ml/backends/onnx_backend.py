@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from hpcsim.ml.backends.base import BackendError, Threads, check_count, dtype_error
+from hpcsim.ml.backends.base import BackendError, Threads, check_inputs
 from hpcsim.ml.backends.devices import Device, missing_gpu
 
 __all__ = ["OnnxModel", "load"]
@@ -74,10 +74,7 @@ class OnnxModel:
         self.n_inputs: int | None = len(self._names)
 
     def run(self, inputs: list[np.ndarray[Any, Any]]) -> list[np.ndarray[Any, Any]]:
-        check_count("model", len(self._names), len(inputs))
-        for index, (array, dtype) in enumerate(zip(inputs, self._dtypes, strict=True)):
-            if dtype is not None and array.dtype != dtype:
-                raise dtype_error(index, self._names[index], dtype, array.dtype)
+        check_inputs(self._names, self._dtypes, inputs)
         try:
             results = self._session.run(None, dict(zip(self._names, inputs, strict=True)))
         except Exception as exc:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from hpcsim.ml.backends.base import BackendError, Threads, check_count, dtype_error, last_paragraph
+from hpcsim.ml.backends.base import BackendError, Threads, check_inputs, last_paragraph
 from hpcsim.ml.backends.devices import Device, missing_gpu
 
 __all__ = ["TFModel", "load", "tf_message"]
@@ -71,10 +71,7 @@ class TFModel:
         self.n_inputs: int | None = len(names)
 
     def run(self, inputs: list[np.ndarray[Any, Any]]) -> list[np.ndarray[Any, Any]]:
-        check_count("model", len(self._names), len(inputs))
-        for index, (array, dtype) in enumerate(zip(inputs, self._dtypes, strict=True)):
-            if dtype is not None and array.dtype != dtype:
-                raise dtype_error(index, self._names[index], dtype, array.dtype)
+        check_inputs(self._names, self._dtypes, inputs)
         try:
             with tf.device(self._device):
                 results = self._function(*[tf.convert_to_tensor(array) for array in inputs])

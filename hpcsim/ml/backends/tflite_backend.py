@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from hpcsim.ml.backends.base import BackendError, Threads, check_count, dtype_error
+from hpcsim.ml.backends.base import BackendError, Threads, check_inputs
 from hpcsim.ml.backends.devices import Device
 
 __all__ = ["TFLiteModel", "interpreter_class", "load"]
@@ -40,10 +40,7 @@ class TFLiteModel:
         self.n_inputs: int | None = len(self._inputs)
 
     def run(self, inputs: list[np.ndarray[Any, Any]]) -> list[np.ndarray[Any, Any]]:
-        check_count("model", len(self._inputs), len(inputs))
-        for index, (array, detail) in enumerate(zip(inputs, self._inputs, strict=True)):
-            if array.dtype != np.dtype(detail["dtype"]):
-                raise dtype_error(index, detail["name"], np.dtype(detail["dtype"]), array.dtype)
+        check_inputs([d["name"] for d in self._inputs], [np.dtype(d["dtype"]) for d in self._inputs], inputs)
         interpreter = self._interpreter
         with self._lock:
             try:
