@@ -3,22 +3,16 @@ password on, no persistence, 4 GB bulk and query limits, in a directory of the c
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import redis
+from _common import free_port
 
 from hpcsim.db.discovery import find_redis_server
 
 __all__ = ["start_server"]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def start_server(
@@ -27,7 +21,7 @@ def start_server(
     """A redis-server in ``directory``; returns the process and redis-py connection options
     (``port``, or ``unix_socket_path``)."""
     socket_path = directory / "redis.sock"
-    port = 0 if unix else _free_port()
+    port = 0 if unix else free_port()
     config = directory / "redis.conf"
     lines = [
         "bind 127.0.0.1",

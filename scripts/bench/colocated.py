@@ -16,10 +16,11 @@ import json
 import os
 import platform
 import shutil
-import socket
 import sys
 import tempfile
 from pathlib import Path
+
+from _common import free_port, percentile
 
 HERE = Path(__file__).resolve().parent
 FANOUT_SCRIPT = """#!/bin/bash
@@ -31,17 +32,6 @@ wait
 
 def log(message: str) -> None:
     print(f"[colocated bench] {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def run(transport: str, iterations: int, workdir: Path) -> dict[str, object]:

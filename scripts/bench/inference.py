@@ -68,7 +68,6 @@ import os
 import platform
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -82,6 +81,7 @@ from typing import Any
 
 import numpy as np
 import redis
+from _common import free_port, percentile
 
 CLIENTS = 16
 BATCH_SIZE = 16
@@ -95,17 +95,6 @@ WORKER_THREADS = 1
 
 def log(message: str) -> None:
     print(f"[inference bench] {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def summary_us(samples: list[float]) -> dict[str, float]:
