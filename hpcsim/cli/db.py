@@ -1,6 +1,6 @@
 """``hpcsim db``: a database inside your own batch script (start, ping, cli, stop).
 
-Thin over :mod:`hpcsim.control.standalone_db`. ``start`` prints only the variables to export on
+Thin over :mod:`hpcsim.standalone_db`. ``start`` prints only the variables to export on
 stdout, so that ``eval "$(hpcsim db start)"`` works; everything else goes to stderr.
 """
 
@@ -66,8 +66,8 @@ def start(
       eval "$(hpcsim db start --colocated)"            # HPCSIM_DB=127.0.0.1:6780 on every node
       hpcsim db start --format json --dir /scratch/db
     """
-    from hpcsim.control.standalone_db import resolve_dir
-    from hpcsim.control.standalone_db import start as start_db
+    from hpcsim.standalone_db import resolve_dir
+    from hpcsim.standalone_db import start as start_db
 
     try:
         contract = start_db(resolve_dir(directory), shards, port, interfaces, colocated)
@@ -91,8 +91,8 @@ def stop(directory: Path | None) -> None:
       hpcsim db stop                  # the one in $HPCSIM_DB_DIR
       hpcsim db stop --dir /scratch/db
     """
-    from hpcsim.control.standalone_db import resolve_dir
-    from hpcsim.control.standalone_db import stop as stop_db
+    from hpcsim.standalone_db import resolve_dir
+    from hpcsim.standalone_db import stop as stop_db
 
     path = resolve_dir(directory)
     stop_db(path)
@@ -114,8 +114,8 @@ def ping(ctx: click.Context, directory: Path | None, as_json: bool) -> None:
       hpcsim db ping
       srun --ntasks-per-node=1 hpcsim db ping   # from every node (e.g. after --colocated)
     """
-    from hpcsim.control.standalone_db import ping as ping_db
-    from hpcsim.control.standalone_db import target
+    from hpcsim.standalone_db import ping as ping_db
+    from hpcsim.standalone_db import target
 
     reports = ping_db(target(directory))
     if as_json:  # one line, so that the answers of `srun hpcsim db ping --json` stay apart
@@ -146,7 +146,7 @@ def cli(directory: Path | None, redis_cli_args: tuple[str, ...]) -> None:
       hpcsim db cli -- PING
       hpcsim db cli -- --scan --pattern 'sim_0.*'
     """
-    from hpcsim.control.standalone_db import redis_cli, target
+    from hpcsim.standalone_db import redis_cli, target
 
     argv, env = redis_cli(target(directory), redis_cli_args)
     sys.stdout.flush()

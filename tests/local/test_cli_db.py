@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from hpcsim import standalone_db
 from hpcsim.cli.db import db
-from hpcsim.control import standalone_db
 from hpcsim.errors import DatabaseError
 
 from ..dbutil import free_port, refused
@@ -190,6 +190,21 @@ def test_user_errors_say_what_to_do(tmp_path: Path) -> None:
     both = runner.invoke(db, ["start", "--colocated", "--shards", "3", "--dir", str(tmp_path / "x")], env=env)
     assert "leave out --shards" in str(both.exception)
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("node1", "HPCSIM_DB: 'node1' is not host:port, tcp://host:port or unix:///path"),
+        ("node1:6780;rm -rf x", "holds characters not allowed in database addresses"),
+        (",", "HPCSIM_DB is empty"),
+    ],
+)
+def test_a_malformed_hpcsim_db_is_named(tmp_path: Path, value: str, message: str) -> None:
+    done = _hpcsim("db", "ping", cwd=tmp_path, HPCSIM_DB=value)
+    assert done.returncode == 2
+    assert done.stderr.startswith("hpcsim: error: ") and message in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize("command", ["start", "stop", "ping", "cli"])

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from hpcsim.client.address import parse_address, parse_addresses
 from hpcsim.control.database import live
 from hpcsim.control.node_local_db import NodeLocal, NodeLocalOrchestrator, in_this_allocation, on_every_node
 from hpcsim.control.planner import DEFAULT_DB, database_env
@@ -150,9 +151,7 @@ class Target:
 
 
 def _from_env(env: Mapping[str, str]) -> Target:
-    addresses = tuple(a.strip() for a in env["HPCSIM_DB"].split(",") if a.strip())
-    if not addresses:
-        raise ConfigError(f"HPCSIM_DB={env['HPCSIM_DB']!r} names no address; expected host:port[,host:port...]")
+    addresses = tuple(str(a) for a in parse_addresses(env["HPCSIM_DB"], "HPCSIM_DB"))
     kind = env.get("HPCSIM_DB_TYPE") or ("cluster" if len(addresses) > 1 else "standalone")
     return Target(addresses, kind == "cluster", env.get("HPCSIM_DB_PASSWORD_FILE", ""))
 
@@ -187,12 +186,8 @@ def redis_cli(where: Target, args: Sequence[str]) -> tuple[list[str], dict[str, 
     password in ``REDISCLI_AUTH`` (never on the command line, where ``ps`` shows it)."""
     site = select_site()
     argv = [str(find_redis_cli(find_redis_server(site.redis_server if site is not None else None)))]
-    first = where.addresses[0]
-    if first.startswith("unix://"):
-        argv += ["-s", first.removeprefix("unix://")]
-    else:
-        host, _, port = first.removeprefix("tcp://").rpartition(":")
-        argv += ["-h", host, "-p", port]
+    first = parse_address(where.addresses[0], "database address")
+    argv += ["-s", first.path] if first.is_unix else ["-h", first.host, "-p", str(first.port)]
     env = dict(os.environ)
     env.pop("REDISCLI_AUTH", None)
     password = where.password()
