@@ -21,14 +21,14 @@ __all__ = ["build", "run_spec"]
 
 
 @contextmanager
-def _located(spec: Spec, app: AppSpec) -> Iterator[None]:
-    """Errors the library raises while building ``app`` name its place in the spec."""
+def _located(spec: Spec, line: int, where: str) -> Iterator[None]:
+    """Errors the library raises while building an entry name its place in the spec."""
     try:
         yield
     except SpecError:
         raise
     except HpcsimError as exc:
-        raise SpecError(f"{spec.source}:{app.line}: {app.where}: {exc}") from None
+        raise SpecError(f"{spec.source}:{line}: {where}: {exc}") from None
 
 
 def _local(folder: Path, path: str) -> str:
@@ -74,11 +74,12 @@ def build(spec: Spec) -> tuple[Experiment, Orchestrator | None, list[Model | Ens
     db = None
     if spec.database is not None:
         conf = spec.database
-        db = exp.create_database(conf.port, conf.shards, interface=list(conf.interfaces) or None)
+        with _located(spec, conf.line, "database"):
+            db = exp.create_database(conf.port, conf.shards, interface=list(conf.interfaces) or None)
     apps = []
     folder = spec.source.parent
     for app in spec.apps:
-        with _located(spec, app):
+        with _located(spec, app.line, app.where):
             apps.append(_entity(exp, app, folder))
     return exp, db, apps
 

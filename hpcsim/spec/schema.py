@@ -46,6 +46,8 @@ class DatabaseSpec:
     port: int = 6780
     shards: int = 1
     interfaces: tuple[str, ...] = ()
+    #: its line in the file, for messages
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -181,13 +183,14 @@ def _job(check: _Checker, raw: Any, line: int, path: str) -> JobSpec:
 
 def _database(check: _Checker, raw: Any, line: int, path: str) -> DatabaseSpec:
     if raw is None:  # `database:` alone: one shard with the defaults
-        return DatabaseSpec()
+        return DatabaseSpec(line=line)
     table = check.mapping(raw, line, path, _DATABASE)
     get = {k: (v, _line(table, k), f"{path}.{k}") for k, v in table.items()}
     return DatabaseSpec(
         port=check.integer(*get["port"]) if "port" in get else 6780,
         shards=check.integer(*get["shards"]) if "shards" in get else 1,
         interfaces=check.words(*get["interfaces"]) if "interfaces" in get else (),
+        line=line,
     )
 
 

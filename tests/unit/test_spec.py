@@ -153,3 +153,10 @@ def test_library_errors_are_located_in_the_spec(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as error:
         build(load_spec(path))
     assert str(error.value).startswith(f"{path}:4: models[0]: ")
+
+
+def test_a_database_the_library_refuses_is_located_in_the_spec(tmp_path: Path) -> None:
+    path = _spec(tmp_path, "name: s\nlauncher: local\ndatabase:\n  shards: 2\nmodels: [{name: a, exe: /bin/true}]\n")
+    with pytest.raises(SpecError) as error:
+        build(load_spec(path))
+    assert str(error.value).startswith(f"{path}:3: database: db_nodes=2 is not possible")
