@@ -107,3 +107,15 @@ def test_list_finds_experiments_below_a_directory(tmp_path: Path) -> None:
     assert "one" in shallow.stdout and "two" not in shallow.stdout
     empty = _cli("list", str(tmp_path / "a" / "one" / ".hpcsim"))
     assert empty.returncode == 0 and "no hpcsim experiments under" in empty.stderr
+
+
+def test_list_of_a_missing_directory_says_so(tmp_path: Path) -> None:
+    done = _cli("list", str(tmp_path / "nowhere"))
+    assert done.returncode == 2
+    assert f"{str(tmp_path / 'nowhere')!r} is not a directory" in done.stderr
+
+
+def test_status_of_a_directory_without_an_experiment_says_so(tmp_path: Path) -> None:
+    done = _cli("status", str(tmp_path), "--json")
+    assert done.returncode == 2
+    assert done.stderr == f"hpcsim: error: no hpcsim experiment at {str(tmp_path)!r} (missing jobs.sqlite)\n"
