@@ -21,6 +21,7 @@ from hpcsim.control.store import DatabaseRecord, JobRecord, JobStore, store_path
 from hpcsim.control.summary import format_table, summary_rows
 from hpcsim.entities.ensemble import Ensemble
 from hpcsim.entities.entity import Entity
+from hpcsim.entities.files import EntityFiles
 from hpcsim.entities.model import Model
 from hpcsim.entities.orchestrator import Orchestrator
 from hpcsim.errors import ConfigError, LaunchError
@@ -83,6 +84,8 @@ class Experiment(EntityFactory):
         for db in dbs:
             Path(db.path).mkdir(parents=True, exist_ok=True)
         generate_dirs(self.exp_path, models, ensembles, tag=";" if tag is None else tag, overwrite=overwrite)
+        for entity in (*models, *ensembles):
+            entity.mark_generated()
 
     # -- launching --------------------------------------------------------------------------
 
@@ -156,6 +159,13 @@ class Experiment(EntityFactory):
             return
         db_units = [self._databases.plan(db) for db in dbs]
         self._plan(apps, [self._databases.planned(db) for db in dbs], create=False)  # fail before any launch
+        for model in models:
+            if model.work_dir is None and model.files != EntityFiles():
+                _log.info(
+                    "%r has attached files but was never passed to generate(), so they are not copied; it runs in %s",
+                    model.name,
+                    os.getcwd(),
+                )
         control = self._control()
         self._check_not_running(control, models)
         self._databases.check_startable(control, dbs)

@@ -128,6 +128,8 @@ class EntityFactory:
             path if path is not None else self.exp_path / name,
             batch_settings=batch_settings,
         )
+        if path is None:
+            model.run_in_driver_cwd()
         if enable_key_prefixing:
             model.enable_key_prefixing()
         self._register(model)
@@ -164,6 +166,8 @@ class EntityFactory:
             max_concurrent=kwargs.get("max_concurrent"),
             array=kwargs.get("array", False),
         )
+        if path is None:
+            ensemble.run_in_driver_cwd()
         self._register(ensemble)
         return ensemble
 

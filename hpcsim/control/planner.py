@@ -7,6 +7,7 @@ launch writes and runs.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -132,7 +133,7 @@ def _step(model: Model, exp_path: Path, databases: Sequence[DatabaseRecord], kin
     return StepContext(
         name=model.name,
         kind=kind,
-        cwd=str(root),
+        cwd=model.work_dir or os.getcwd(),
         command=tuple(settings.command(env_names=names)),
         env=(*settings.launch_env().items(), *contract),
         out=str(step_output(root / ".hpcsim" / f"{model.name}.sh", model.name)),

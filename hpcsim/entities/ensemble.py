@@ -99,6 +99,16 @@ class Ensemble(Entity, DBObjectMethods):
     def models(self) -> list[Model]:
         return list(self._models)
 
+    def run_in_driver_cwd(self) -> None:
+        super().run_in_driver_cwd()
+        for member in self._models:
+            member.run_in_driver_cwd()
+
+    def mark_generated(self) -> None:
+        super().mark_generated()
+        for member in self._models:
+            member.mark_generated()
+
     def add_model(self, model: Model) -> None:
         """Add a model made elsewhere; its own batch settings are ignored inside the ensemble.
         It receives the ensemble's ML models and scripts."""

@@ -29,8 +29,21 @@ class Entity:
     def __init__(self, name: str, path: str | Path) -> None:
         self.name = check_name(name, type(self).__name__.lower())
         self.path = os.path.abspath(os.path.expanduser(path))
+        #: where the application starts: its own directory, or None for the driver's working
+        #: directory at launch (a model with no explicit ``path`` that was never generated)
+        self.work_dir: str | None = self.path
         self.incoming_entities: list[Entity] = []
         self._key_prefixing = False
+
+    def run_in_driver_cwd(self) -> None:
+        """The Model page's rule for an entity created without a ``path``: until it is
+        generated it runs in the driver's working directory (its outputs still go to
+        :attr:`path`)."""
+        self.work_dir = None
+
+    def mark_generated(self) -> None:
+        """:meth:`Experiment.generate` made :attr:`path`; the application runs there."""
+        self.work_dir = self.path
 
     @property
     def type(self) -> str:

@@ -288,3 +288,23 @@ def test_ctrl_c_in_a_blocking_driver_cancels_its_slurm_jobs(slurm_cluster: Any, 
     ids = ",".join(row["job_id"] for row in exp.summary_data())
     states = subprocess.run(["squeue", "-h", "-t", "all", "-j", ids, "-o", "%T"], capture_output=True, text=True)
     assert states.stdout.split() == ["CANCELLED"] * 3
+
+
+def test_batch_jobs_and_steps_run_ungenerated_models_in_the_drivers_directory(
+    sexp: Experiment, python_exe: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Model page's rule on the cluster: the batch script cds to the driver's directory for
+    an ungenerated model and to the entity's directory for a generated one."""
+    here = tmp_path / "driver"
+    here.mkdir()
+    (here / "report.py").write_text(Path(REPORT).read_text())
+    monkeypatch.chdir(here)
+    batch = sexp.create_batch_settings(nodes=1, time="00:05:00")
+    loose = sexp.create_model("loose", sexp.create_run_settings(python_exe, "report.py"), batch_settings=batch)
+    made = sexp.create_model("made", sexp.create_run_settings(python_exe, "report.py"), batch_settings=batch)
+    made.attach_generator_files(to_copy="report.py")
+    sexp.generate(made)
+    sexp.start(loose, made)
+    assert [r["status"] for r in sexp.summary_data()] == ["COMPLETED", "COMPLETED"]
+    assert _output(Path(loose.path) / "loose.out")["cwd"] == str(here)
+    assert _output(Path(made.path) / "made.out")["cwd"] == made.path

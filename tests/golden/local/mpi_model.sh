@@ -5,7 +5,7 @@
 hpcsim_step_0() {
     : >/scratch/proj/golden-exp/mpi/.hpcsim/mpi.ec
     (
-        cd /scratch/proj/golden-exp/mpi || exit
+        cd / || exit
         export OMP_NUM_THREADS=4
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=mpi

@@ -5,7 +5,7 @@
 hpcsim_step_0() {
     : >/scratch/proj/golden-exp/coupled/.hpcsim/coupled.ec
     (
-        cd /scratch/proj/golden-exp/coupled || exit
+        cd / || exit
         export A=1
         export B=x,y
         export HPCSIM_EXP=/scratch/proj/golden-exp

@@ -14,7 +14,7 @@
 hpcsim_step_0() {
     : >/scratch/proj/golden-exp/gpu/.hpcsim/gpu.ec
     (
-        cd /scratch/proj/golden-exp/gpu || exit
+        cd / || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=gpu
         exec mpirun -x HPCSIM_EXP -x HPCSIM_ENTITY /bin/echo gpu

@@ -12,7 +12,7 @@
 hpcsim_step_0() {
     : >/scratch/proj/golden-exp/arr/arr_0/.hpcsim/arr_0.ec
     (
-        cd /scratch/proj/golden-exp/arr/arr_0 || exit
+        cd / || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=arr_0
         export HPCSIM_KEYOUT=arr_0
@@ -28,7 +28,7 @@ hpcsim_step_0() {
 hpcsim_step_1() {
     : >/scratch/proj/golden-exp/arr/arr_1/.hpcsim/arr_1.ec
     (
-        cd /scratch/proj/golden-exp/arr/arr_1 || exit
+        cd / || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=arr_1
         export HPCSIM_KEYOUT=arr_1
@@ -44,7 +44,7 @@ hpcsim_step_1() {
 hpcsim_step_2() {
     : >/scratch/proj/golden-exp/arr/arr_2/.hpcsim/arr_2.ec
     (
-        cd /scratch/proj/golden-exp/arr/arr_2 || exit
+        cd / || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=arr_2
         export HPCSIM_KEYOUT=arr_2

@@ -12,7 +12,7 @@
 hpcsim_step_0() {
     : >/scratch/proj/golden-exp/sim/.hpcsim/sim.ec
     (
-        cd /scratch/proj/golden-exp/sim || exit
+        cd / || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=sim
         exec mpirun -x HPCSIM_EXP -x HPCSIM_ENTITY /bin/echo hello world

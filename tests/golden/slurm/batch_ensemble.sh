@@ -12,7 +12,7 @@
 hpcsim_step_0() {
     : >/scratch/proj/golden-exp/ens/ens_0/.hpcsim/ens_0.ec
     (
-        cd /scratch/proj/golden-exp/ens/ens_0 || exit
+        cd / || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=ens_0
         export HPCSIM_KEYOUT=ens_0
@@ -28,7 +28,7 @@ hpcsim_step_0() {
 hpcsim_step_1() {
     : >/scratch/proj/golden-exp/ens/ens_1/.hpcsim/ens_1.ec
     (
-        cd /scratch/proj/golden-exp/ens/ens_1 || exit
+        cd / || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=ens_1
         export HPCSIM_KEYOUT=ens_1
@@ -44,7 +44,7 @@ hpcsim_step_1() {
 hpcsim_step_2() {
     : >/scratch/proj/golden-exp/ens/ens_2/.hpcsim/ens_2.ec
     (
-        cd /scratch/proj/golden-exp/ens/ens_2 || exit
+        cd / || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=ens_2
         export HPCSIM_KEYOUT=ens_2
@@ -60,7 +60,7 @@ hpcsim_step_2() {
 hpcsim_step_3() {
     : >/scratch/proj/golden-exp/ens/ens_3/.hpcsim/ens_3.ec
     (
-        cd /scratch/proj/golden-exp/ens/ens_3 || exit
+        cd / || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=ens_3
         export HPCSIM_KEYOUT=ens_3

@@ -12,7 +12,7 @@
 hpcsim_step_0() {
     : >/scratch/proj/golden-exp/envy/.hpcsim/envy.ec
     (
-        cd /scratch/proj/golden-exp/envy || exit
+        cd / || exit
         export LIST=a,b,c
         export SPACED='x y  z'
         export QUOTED='it'"'"'s "q" $(no)'

@@ -15,7 +15,7 @@
 hpcsim_step_0() {
     : >/scratch/proj/golden-exp/gpu/.hpcsim/gpu.ec
     (
-        cd /scratch/proj/golden-exp/gpu || exit
+        cd / || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=gpu
         exec srun --export=ALL /bin/echo gpu

@@ -15,7 +15,7 @@ echo "start $(date)"
 hpcsim_step_0() {
     : >/scratch/proj/golden-exp/pre/.hpcsim/pre.ec
     (
-        cd /scratch/proj/golden-exp/pre || exit
+        cd / || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=pre
         exec srun --export=ALL /bin/echo pre

@@ -15,7 +15,7 @@ module load cudatoolkit
 hpcsim_step_0() {
     : >/scratch/proj/golden-exp/sim/.hpcsim/sim.ec
     (
-        cd /scratch/proj/golden-exp/sim || exit
+        cd / || exit
         export HPCSIM_EXP=/scratch/proj/golden-exp
         export HPCSIM_ENTITY=sim
         exec srun --export=ALL /bin/echo hello world
