@@ -32,9 +32,12 @@ class KeyBuilder:
         self.models = False
 
     def set_source(self, source: str) -> None:
-        """Read from ``source`` from now on; it must be one of the KEYIN entries."""
-        if source not in self.keyin:
-            allowed = ", ".join(repr(entry) for entry in self.keyin) or "none: HPCSIM_KEYIN/SSKEYIN is unset"
+        """Read from ``source`` from now on. With KEYIN set it must be one of its entries or
+        this client's own KEYOUT (as in SmartRedis), which catches a misspelt source. Without
+        KEYIN any source is taken: the Model page's consumer reads its producers this way,
+        without registering them as incoming entities."""
+        if self.keyin and source not in (*self.keyin, self.keyout):
+            allowed = ", ".join(repr(entry) for entry in self.keyin)
             raise ClientError(f"unknown data source {source!r}; allowed: {allowed}")
         self.source = source
 

@@ -113,5 +113,24 @@ def test_no_source_means_no_get_prefix(db, monkeypatch):
     client.put_tensor("t", np.ones(1))
     assert not client.tensor_exists("t")
     assert client.tensor_exists("w.t")
-    with pytest.raises(ClientError, match="HPCSIM_KEYIN/SSKEYIN is unset"):
-        client.set_data_source("w")
+
+
+def test_without_keyin_any_data_source_is_taken(db, monkeypatch):
+    """The Model page's consumer reads its producers without registering them (no KEYIN)."""
+    monkeypatch.setenv("HPCSIM_KEYOUT", "producer_1")
+    Client().put_tensor("tensor", np.arange(4))
+    monkeypatch.delenv("HPCSIM_KEYOUT")
+    consumer = Client()
+    assert not consumer.tensor_exists("tensor")
+    consumer.set_data_source("producer_1")
+    assert consumer.get_tensor("tensor").tolist() == [0, 1, 2, 3]
+
+
+def test_own_keyout_is_a_valid_data_source(db, monkeypatch):
+    """As in SmartRedis, a client with KEYIN may also read back what it wrote itself."""
+    monkeypatch.setenv("HPCSIM_KEYOUT", "me")
+    monkeypatch.setenv("HPCSIM_KEYIN", "other")
+    client = Client()
+    client.put_tensor("t", np.ones(2))
+    client.set_data_source("me")
+    assert client.tensor_exists("t")
