@@ -29,6 +29,8 @@ ArgValue = str | int | float | None
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _WALLTIME = re.compile(r"(?:(\d+)-)?(\d+):(\d\d):(\d\d)")
 _NO_SPACE = re.compile(r"\S+")
+#: resource requests that a launch without a launch command (one process here) already meets
+_ONE_PROCESS = frozenset({("set_nodes", 1), ("set_tasks", 1), ("set_tasks_per_node", 1)})
 
 
 def resolve_exe(exe: str) -> str:
@@ -295,6 +297,8 @@ class RunSettings:
     def _apply(self, setter: str, value: str | int | None, seconds: int = 0) -> None:
         """Store ``setter``'s flag from the table: bare for None, else the template filled in."""
         if setter not in self.flags:
+            if not self.run_command and (setter, value) in _ONE_PROCESS:
+                return  # a launch without a launch command already is one task on one node
             self._refuse(setter)
             return
         name, has_template, template = self.flags[setter].partition("=")

@@ -319,6 +319,20 @@ def test_plain_run_settings_refuse_every_resource_setter() -> None:
         RunSettings(EXE, run_command="mympirun").set_tasks(2)
 
 
+def test_plain_run_settings_take_the_one_task_on_one_node_they_already_are() -> None:
+    """The Model page's driver asks a local launch for 1 node and 1 task per node."""
+    settings = RunSettings(EXE)
+    settings.set_nodes(1)
+    settings.set_tasks(1)
+    settings.set_tasks_per_node(1)
+    assert settings.run_args == {}
+    for setter in ("set_nodes", "set_tasks", "set_tasks_per_node"):
+        with pytest.raises(SettingsError, match=f"cannot honour {setter}: there is no launch command"):
+            getattr(RunSettings(EXE), setter)(2)
+    with pytest.raises(SettingsError, match="RunSettings \\(mympirun\\) cannot honour set_nodes"):
+        RunSettings(EXE, run_command="mympirun").set_nodes(1)
+
+
 # -- value checks -------------------------------------------------------------------------------
 
 BAD_VALUES = [
