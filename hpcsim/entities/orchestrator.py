@@ -14,16 +14,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hpcsim.db import admin
+from hpcsim.db.netif import interface_names
 from hpcsim.db.options import server_options
 from hpcsim.db.secret import read_secret
 from hpcsim.entities.entity import Entity, check_name
 from hpcsim.errors import ConfigError, DatabaseError
+from hpcsim.log import get_logger
 from hpcsim.settings.run import ArgValue
 
 __all__ = ["LiveDatabase", "Orchestrator"]
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _LOOPBACK = ("127.0.0.1", "localhost")
+_log = get_logger("hpcsim.database")
 #: a cluster shard on port p also listens on p + 10000 for the other shards
 CLUSTER_BUS_OFFSET = 10000
 
@@ -52,6 +55,22 @@ def _strings(value: str | Sequence[str] | None, what: str) -> tuple[str, ...]:
     if not items or not all(isinstance(i, str) and i for i in items):
         raise ConfigError(f"{what} must be a non-empty string or list of strings, got {value!r}")
     return tuple(items)
+
+
+def _interfaces_here(names: tuple[str, ...]) -> tuple[str, ...]:
+    """A local database serves this host only: an interface it lacks (a driver written for a
+    cluster's ``ib0``) is dropped with a warning, and with none left the shards bind loopback."""
+    present = set(interface_names())
+    missing = [name for name in names if name not in present and name != "lo"]
+    if missing:
+        _log.warning(
+            "network interface(s) %s not found on this host (interfaces here: %s); the local database "
+            "binds to %s instead",
+            ", ".join(missing),
+            ", ".join(sorted(present)) or "none",
+            "the other interfaces" if len(missing) < len(names) else "loopback",
+        )
+    return tuple(name for name in names if name not in missing)
 
 
 class Orchestrator(Entity):
@@ -107,6 +126,8 @@ class Orchestrator(Entity):
         self.port = port
         self.db_nodes = db_nodes
         self.interfaces = _strings(interface, "interface")
+        if self.launcher == "local":
+            self.interfaces = _interfaces_here(self.interfaces)
         self.hosts = _strings(hosts, "hosts")
         self.batch = bool(batch)
         self.run_command = run_command
