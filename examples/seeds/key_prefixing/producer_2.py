@@ -1,0 +1,11 @@
+from hpcsim.client import Client
+from hpcsim.client import *
+import numpy as np
+
+# Initialize a Client
+client = Client(cluster=False)
+
+# Create NumPy array
+array = np.array([1, 2, 3, 4])
+# Use SmartRedis client to place tensor in single sharded db
+client.put_tensor("tensor", array)
