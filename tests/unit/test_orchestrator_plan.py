@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -110,3 +111,20 @@ def test_runtime_settings_need_a_running_database_and_sane_values(
     assert not db.is_active()
     with pytest.raises(error, match=message):
         call(db)
+
+
+def test_a_local_database_binds_loopback_for_an_interface_this_host_lacks(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The Model page's driver names interface="ib0"; a local database serves this host only."""
+    logger = logging.getLogger("hpcsim.database")
+    logger.addHandler(caplog.handler)
+    try:
+        db = Orchestrator(port=6780, interface=["lo", "nosuch9"])
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert db.interfaces == ("lo",)
+    [message] = [r.getMessage() for r in caplog.records]
+    assert message.startswith("network interface(s) nosuch9 not found on this host (interfaces here: ")
+    assert message.endswith("the local database binds to the other interfaces instead")
+    assert Orchestrator(port=6780, interface="nosuch9", launcher="slurm").interfaces == ("nosuch9",)
