@@ -73,6 +73,8 @@ def free_port(cluster: bool = False) -> int:
     """A loopback port that is free (and whose cluster-bus port, +10000, is too)."""
     for _ in range(200):
         port = secrets.randbelow(20000) + 20000 if cluster else 0
+        if cluster and not _port_free(port):
+            continue  # a random cluster port may be taken: draw another
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", port))
             port = probe.getsockname()[1]
