@@ -56,6 +56,7 @@ def test_job_array_task_runs_only_its_member(tmp_path: Path, scheduler: str) -> 
     exp = Experiment("a", exp_path=tmp_path / "exp", launcher=scheduler)
     rs = exp.create_run_settings("/bin/bash", ["-c", 'echo "$HPCSIM_ENTITY" > ran'], run_command="")
     ens = exp.create_ensemble("arr", replicas=3, run_settings=rs, batch_settings=BATCH[scheduler](), array=True)
+    exp.generate(ens)  # each member runs (and writes "ran") in its own directory
     [unit] = plan([ens], exp.exp_path, scheduler)
     variable, base = ARRAY_VAR[scheduler]
     assert _run(unit, {variable: str(base + 1)}) == 0
