@@ -1,0 +1,444 @@
+/* Connections and commands: hiredis blocking contexts over TCP or a Unix socket, AUTH, the
+ * retry loop bounded by the connect/command budgets (as hpcsim/client/connection.py) and
+ * cluster redirections. Requests are written by transport_wire.c (no copy of large values, no
+ * SIGPIPE); hiredis reads the replies.
+ *
+ * Retry rule (connection.py's _retrying): an attempt that fails with a lost connection, a
+ * timeout, TRYAGAIN, CLUSTERDOWN or LOADING is retried after the interval while the next try
+ * would still start within the budget; a cluster then re-reads its layout. MOVED and ASK are
+ * followed at once (a few times) before they count as a failed attempt. Authentication and
+ * other error replies are never retried. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "transport_client.h"
+
+#define HS_MAX_REDIRECTS 16
+
+double hs_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void hs_sleep(double seconds) {
+    if (!(seconds > 0))
+        return;
+    struct timespec ts = {(time_t)seconds, (long)((seconds - floor(seconds)) * 1e9)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+static struct timeval timeval_of(double seconds) {
+    struct timeval tv = {(time_t)seconds, (long)((seconds - floor(seconds)) * 1e6)};
+    if (tv.tv_sec == 0 && tv.tv_usec == 0)
+        tv.tv_usec = 1000;
+    return tv;
+}
+
+/* ---- one node ------------------------------------------------------------------------------ */
+
+void hs_node_close(hs_node* node) {
+    if (node->ctx != NULL)
+        redisFree(node->ctx);
+    node->ctx = NULL;
+}
+
+static void set_why(hs_attempt* a, hs_outcome outcome, const char* fmt, const char* node, const char* text) {
+    a->outcome = outcome;
+    snprintf(a->why, sizeof a->why, fmt, node, text);
+}
+
+/* The context's I/O error as a retryable failure; the connection is dropped. */
+static void io_failure(hs_client* c, hs_node* node, hs_attempt* a) {
+    const redisContext* ctx = node->ctx;
+    const char* text = ctx && ctx->errstr[0] ? ctx->errstr : "connection lost";
+    char buffer[300];
+    if (strstr(text, "temporarily unavailable") != NULL || strstr(text, "timed out") != NULL) {
+        snprintf(buffer, sizeof buffer, "timed out after %s=%g s", c->settings.socket.variable,
+                 c->settings.socket.seconds);
+        text = buffer;
+    } else if (ctx && ctx->err == REDIS_ERR_EOF) {
+        text = "the server closed the connection";
+    }
+    set_why(a, HS_RETRY, "%s: %s", node->label, text);
+    hs_node_close(node);
+}
+
+/* A fatal error reply while connecting (AUTH, PING). */
+static void connect_refused(hs_client* c, hs_node* node, const redisReply* r, hs_attempt* a) {
+    a->outcome = HS_FATAL;
+    a->code = SRDatabaseError;
+    if (c->settings.password == NULL && strncmp(r->str, "NOAUTH", 6) == 0)
+        snprintf(a->why, sizeof a->why,
+                 "the database at %s requires a password (%s); set HPCSIM_DB_PASSWORD_FILE to a file holding it",
+                 node->label, r->str);
+    else if (hs_is_auth_error(r->str))
+        snprintf(a->why, sizeof a->why,
+                 "authentication to the database at %s failed (%s); the password from %s is wrong: check "
+                 "HPCSIM_DB_PASSWORD_FILE",
+                 node->label, r->str, c->settings.auth);
+    else
+        snprintf(a->why, sizeof a->why, "the database at %s refused the connection: %s", node->label, r->str);
+    hs_node_close(node);
+}
+
+static void free_replies(redisReply** replies, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (replies[i] != NULL)
+            freeReplyObject(replies[i]);
+        replies[i] = NULL;
+    }
+}
+
+/* Sends `w`, reads and drops `skip` replies (ASKING's), then reads n into `replies`. False
+ * (replies freed, connection dropped, failure in *a) on an I/O error. */
+static bool exchange(hs_client* c, hs_node* node, const hs_wire* w, size_t skip, size_t n, redisReply** replies,
+                     hs_attempt* a) {
+    if (w->oom) {
+        a->outcome = HS_FATAL;
+        a->code = SRBadAllocError;
+        snprintf(a->why, sizeof a->why, "out of memory preparing a request to %s", node->label);
+        return false;
+    }
+    int error = hs_wire_send(w, node->ctx->fd);
+    if (error != 0) {
+        node->ctx->err = REDIS_ERR_IO;
+        snprintf(node->ctx->errstr, sizeof node->ctx->errstr, "%s", strerror(error));
+        io_failure(c, node, a);
+        return false;
+    }
+    for (size_t i = 0; i < skip + n; i++) {
+        void* r = NULL;
+        if (redisGetReply(node->ctx, &r) != REDIS_OK || r == NULL) {
+            io_failure(c, node, a);
+            free_replies(replies, i > skip ? i - skip : 0);
+            return false;
+        }
+        if (i < skip)
+            freeReplyObject(r);
+        else
+            replies[i - skip] = r;
+    }
+    return true;
+}
+
+/* Runs one command on a fresh connection; false (failure in *a) if it did not succeed. */
+static bool handshake(hs_client* c, hs_node* node, int argc, const char** argv, const size_t* lens, hs_attempt* a) {
+    hs_wire w = {0};
+    redisReply* r = NULL;
+    hs_wire_command(&w, argc, argv, lens);
+    bool sent = exchange(c, node, &w, 0, 1, &r, a);
+    hs_wire_free(&w);
+    if (!sent)
+        return false;
+    bool ok = r->type != REDIS_REPLY_ERROR;
+    if (!ok && strncmp(r->str, "LOADING", 7) == 0) {
+        set_why(a, HS_RETRY, "%s: %s", node->label, r->str);
+        hs_node_close(node);
+    } else if (!ok) {
+        connect_refused(c, node, r, a);
+    }
+    freeReplyObject(r);
+    return ok;
+}
+
+void hs_node_connect(hs_client* c, hs_node* node, hs_attempt* a) {
+    a->outcome = HS_OK;
+    if (node->ctx != NULL && node->ctx->err == 0)
+        return;
+    hs_node_close(node);
+    const hs_settings* s = &c->settings;
+    struct timeval tv = timeval_of(fmin(s->socket.seconds, s->connect.seconds));
+    if (node->address.path != NULL)
+        node->ctx = redisConnectUnixWithTimeout(node->address.path, tv);
+    else
+        node->ctx = redisConnectWithTimeout(node->address.host, node->address.port, tv);
+    if (node->ctx == NULL) {
+        set_why(a, HS_RETRY, "%s: %s", node->label, "out of memory");
+        return;
+    }
+    if (node->ctx->err) {
+        io_failure(c, node, a);
+        return;
+    }
+    redisSetTimeout(node->ctx, timeval_of(s->socket.seconds)); /* every later read and send */
+    if (node->address.path == NULL)
+        redisEnableKeepAlive(node->ctx);
+    if (s->password != NULL) {
+        const char* argv[] = {"AUTH", s->password};
+        size_t lens[] = {4, strlen(s->password)};
+        if (!handshake(c, node, 2, argv, lens, a))
+            return;
+    }
+    /* PING proves that the server answers and needs no (other) password. */
+    const char* ping[] = {"PING"};
+    size_t ping_len[] = {4};
+    handshake(c, node, 1, ping, ping_len, a);
+}
+
+redisReply* hs_node_command(hs_client* c, hs_node* node, int argc, const char** argv, const size_t* lens,
+                            hs_attempt* a) {
+    hs_node_connect(c, node, a);
+    if (a->outcome != HS_OK)
+        return NULL;
+    hs_wire w = {0};
+    redisReply* r = NULL;
+    hs_wire_command(&w, argc, argv, lens);
+    bool ok = exchange(c, node, &w, 0, 1, &r, a);
+    hs_wire_free(&w);
+    return ok ? r : NULL;
+}
+
+/* ---- one attempt of an operation ------------------------------------------------------------ */
+
+typedef struct {
+    size_t n; /* commands */
+    const int* argcs;
+    const char** const* argvs;
+    const size_t* const* argvlens;
+    bool parts; /* or one SET of key = head ++ body */
+    const char* key;
+    size_t key_len;
+    const void* head;
+    size_t head_len;
+    const void* body;
+    size_t body_len;
+    redisReply** replies; /* n of them (1 for parts) */
+} hs_op;
+
+/* Classifies an error reply: redirections and transient cluster states are not answers. */
+static hs_outcome redirect_of(const redisReply* r, hs_attempt* a) {
+    if (r->type != REDIS_REPLY_ERROR || r->str == NULL)
+        return HS_OK;
+    unsigned slot = 0;
+    char target[300];
+    if (sscanf(r->str, "MOVED %u %299s", &slot, target) == 2 || sscanf(r->str, "ASK %u %299s", &slot, target) == 2) {
+        a->slot = (uint16_t)slot;
+        snprintf(a->target, sizeof a->target, "%s", target);
+        return r->str[0] == 'M' ? HS_MOVED : HS_ASK;
+    }
+    if (strncmp(r->str, "TRYAGAIN", 8) == 0 || strncmp(r->str, "CLUSTERDOWN", 11) == 0 ||
+        strncmp(r->str, "LOADING", 7) == 0)
+        return HS_RETRY;
+    return HS_OK;
+}
+
+static void attempt_on(hs_client* c, hs_node* node, hs_op* op, bool asking, hs_attempt* a) {
+    size_t n = op->parts ? 1 : op->n;
+    hs_node_connect(c, node, a);
+    if (a->outcome != HS_OK)
+        return;
+    hs_wire w = {0};
+    if (asking) {
+        const char* argv[] = {"ASKING"};
+        size_t lens[] = {6};
+        hs_wire_command(&w, 1, argv, lens);
+    }
+    if (op->parts) {
+        hs_wire_format(&w, "*3\r\n$3\r\nSET\r\n$%zu\r\n", op->key_len);
+        hs_wire_data(&w, op->key, op->key_len);
+        hs_wire_format(&w, "\r\n$%zu\r\n", op->head_len + op->body_len);
+        hs_wire_data(&w, op->head, op->head_len);
+        hs_wire_data(&w, op->body, op->body_len);
+        hs_wire_data(&w, "\r\n", 2);
+    } else {
+        for (size_t i = 0; i < op->n; i++)
+            hs_wire_command(&w, op->argcs[i], op->argvs[i], op->argvlens[i]);
+    }
+    bool ok = exchange(c, node, &w, asking ? 1 : 0, n, op->replies, a);
+    hs_wire_free(&w);
+    if (!ok)
+        return;
+    a->outcome = HS_OK;
+    for (size_t i = 0; i < n && a->outcome == HS_OK; i++) {
+        const redisReply* r = op->replies[i];
+        a->outcome = redirect_of(r, a);
+        if (a->outcome != HS_OK) {
+            snprintf(a->why, sizeof a->why, "%s: %s", node->label, r->str);
+        } else if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOAUTH", 6) == 0) {
+            a->outcome = HS_FATAL;
+            a->code = SRDatabaseError;
+            snprintf(a->why, sizeof a->why, "the database at %s requires a password (%s); set HPCSIM_DB_PASSWORD_FILE",
+                     node->label, r->str);
+        }
+    }
+    if (a->outcome != HS_OK)
+        free_replies(op->replies, n);
+}
+
+/* ---- the retry loop ------------------------------------------------------------------------ */
+
+/* One attempt, following MOVED and ASK at once. `shard` >= 0 pins the node. */
+static void attempt(hs_client* c, const char* route, size_t route_len, long shard, hs_op* op, hs_attempt* a,
+                    char* label, size_t label_size) {
+    hs_node* ask = NULL;
+    for (int redirects = 0;; redirects++) {
+        hs_node* node = ask;
+        if (node == NULL && shard >= 0)
+            node = (size_t)shard < c->n_nodes ? c->nodes[shard] : NULL;
+        else if (node == NULL)
+            node = route != NULL ? hs_route(c, route, route_len) : (c->n_nodes ? c->nodes[0] : NULL);
+        if (node == NULL) {
+            a->outcome = HS_RETRY;
+            if (shard >= 0)
+                snprintf(a->why, sizeof a->why, "shard %ld is not part of the database any more", shard);
+            else
+                snprintf(a->why, sizeof a->why, "no server of the cluster serves hash slot %u yet",
+                         (unsigned)hs_key_slot(route, route_len));
+            snprintf(label, label_size, "%s", c->settings.origin);
+            return;
+        }
+        snprintf(label, label_size, "%s", node->label);
+        attempt_on(c, node, op, ask != NULL, a);
+        ask = NULL;
+        if (a->outcome != HS_MOVED && a->outcome != HS_ASK)
+            return;
+        if (c->slots == NULL) {
+            /* A cluster node configured as a standalone server: say which setting is wrong. */
+            char why[400];
+            snprintf(why, sizeof why, "%.399s", a->why);
+            a->outcome = HS_FATAL;
+            a->code = SRDatabaseError;
+            snprintf(a->why, sizeof a->why,
+                     "the database at %s is a Redis Cluster (%s); set HPCSIM_DB_TYPE=cluster (or "
+                     "SR_DB_TYPE=Clustered)",
+                     node->label, why);
+            return;
+        }
+        if (redirects >= HS_MAX_REDIRECTS || shard >= 0) {
+            a->outcome = HS_RETRY; /* a pinned shard lost the slot: re-read the layout and retry */
+            return;
+        }
+        if (a->outcome == HS_ASK) {
+            ask = hs_node_for_label(c, a->target, true);
+        } else {
+            hs_attempt refresh;
+            hs_cluster_refresh(c, &refresh);
+            hs_node* target = hs_node_for_label(c, a->target, true);
+            if (target != NULL && route != NULL && c->slots != NULL && hs_route(c, route, route_len) != target) {
+                for (size_t i = 0; i < c->n_nodes; i++)
+                    if (c->nodes[i] == target)
+                        c->slots[a->slot] = (int16_t)i;
+            }
+        }
+    }
+}
+
+static SRError run_op(hs_client* c, const char* route, size_t route_len, long shard, hs_op* op, const char* what) {
+    const hs_timeout* budget = &c->settings.command;
+    double interval = c->settings.command_interval.seconds;
+    double deadline = hs_now() + budget->seconds;
+    char label[300] = "";
+    hs_attempt a;
+    for (int attempts = 1;; attempts++) {
+        memset(&a, 0, sizeof a);
+        attempt(c, route, route_len, shard, op, &a, label, sizeof label);
+        if (a.outcome == HS_OK)
+            return SRNoError;
+        if (a.outcome == HS_FATAL)
+            return hs_fail(a.code, "%s: %s", what, a.why);
+        if (hs_now() + interval > deadline)
+            return hs_fail(SRTimeoutError,
+                           "%s: no answer from the database at %s within %s=%g s (%d attempts); last error: %s", what,
+                           label, budget->variable, budget->seconds, attempts, a.why);
+        hs_log(c, LLDebug, "retrying in %g s: %s", interval, a.why);
+        hs_sleep(interval);
+        if (c->slots != NULL && (hs_now() - c->last_refresh > 1.0 || a.outcome != HS_RETRY ||
+                                 strstr(a.why, "CLUSTERDOWN") || strstr(a.why, "TRYAGAIN") ||
+                                 strstr(a.why, "hash slot"))) {
+            hs_attempt refresh;
+            hs_cluster_refresh(c, &refresh);
+            if (refresh.outcome != HS_OK)
+                hs_log(c, LLDebug, "cannot re-read the cluster layout yet: %s", refresh.why);
+        }
+    }
+}
+
+/* "GET 'key'" for messages. */
+static void describe_command(char* out, size_t size, int argc, const char** argv, const size_t* lens) {
+    int cmd_len = argc > 0 ? (int)(lens[0] < 32 ? lens[0] : 32) : 0;
+    if (argc > 1)
+        snprintf(out, size, "%.*s '%.*s'", cmd_len, argv[0], (int)(lens[1] < 200 ? lens[1] : 200), argv[1]);
+    else
+        snprintf(out, size, "%.*s", cmd_len, argc > 0 ? argv[0] : "");
+}
+
+static SRError check_args(int argc, const char** argv, const size_t* argvlen, SRError* err) {
+    if (argc <= 0 || argv == NULL || argvlen == NULL)
+        return *err = hs_fail(SRInternalError, "an empty command was sent to the transport");
+    return SRNoError;
+}
+
+redisReply* hs_command(hs_client* c, const char* route, size_t route_len, int argc, const char** argv,
+                       const size_t* argvlen, SRError* err) {
+    redisReply* reply = NULL;
+    if (check_args(argc, argv, argvlen, err) != SRNoError)
+        return NULL;
+    char what[300];
+    describe_command(what, sizeof what, argc, argv, argvlen);
+    const char** argvs[] = {argv};
+    const size_t* lens[] = {argvlen};
+    hs_op op = {.n = 1, .argcs = &argc, .argvs = argvs, .argvlens = lens, .replies = &reply};
+    *err = run_op(c, route, route_len, -1, &op, what);
+    return *err == SRNoError ? reply : NULL;
+}
+
+redisReply* hs_command_on(hs_client* c, size_t shard, int argc, const char** argv, const size_t* argvlen,
+                          SRError* err) {
+    redisReply* reply = NULL;
+    if (check_args(argc, argv, argvlen, err) != SRNoError)
+        return NULL;
+    char what[300];
+    describe_command(what, sizeof what, argc, argv, argvlen);
+    const char** argvs[] = {argv};
+    const size_t* lens[] = {argvlen};
+    hs_op op = {.n = 1, .argcs = &argc, .argvs = argvs, .argvlens = lens, .replies = &reply};
+    *err = run_op(c, NULL, 0, (long)shard, &op, what);
+    return *err == SRNoError ? reply : NULL;
+}
+
+static SRError pipeline(hs_client* c, const char* route, size_t route_len, long shard, size_t n, const int* argcs,
+                        const char** const* argvs, const size_t* const* argvlens, redisReply** replies) {
+    for (size_t i = 0; i < n; i++)
+        replies[i] = NULL;
+    if (n == 0)
+        return SRNoError;
+    char what[300];
+    describe_command(what, sizeof what, argcs[0], argvs[0], argvlens[0]);
+    char batch[400];
+    snprintf(batch, sizeof batch, "%s (in a batch of %zu commands)", what, n);
+    hs_op op = {.n = n, .argcs = argcs, .argvs = argvs, .argvlens = argvlens, .replies = replies};
+    return run_op(c, route, route_len, shard, &op, n > 1 ? batch : what);
+}
+
+SRError hs_pipeline(hs_client* c, const char* route, size_t route_len, size_t n, const int* argcs,
+                    const char** const* argvs, const size_t* const* argvlens, redisReply** replies) {
+    return pipeline(c, route, route_len, -1, n, argcs, argvs, argvlens, replies);
+}
+
+SRError hs_pipeline_on(hs_client* c, size_t shard, size_t n, const int* argcs, const char** const* argvs,
+                       const size_t* const* argvlens, redisReply** replies) {
+    return pipeline(c, NULL, 0, (long)shard, n, argcs, argvs, argvlens, replies);
+}
+
+SRError hs_set_parts(hs_client* c, const char* key, size_t key_len, const void* head, size_t head_len,
+                     const void* body, size_t body_len) {
+    redisReply* reply = NULL;
+    hs_op op = {.parts = true, .key = key, .key_len = key_len, .head = head, .head_len = head_len,
+                .body = body ? body : "", .body_len = body ? body_len : 0, .replies = &reply};
+    char what[300];
+    snprintf(what, sizeof what, "SET '%.*s'", (int)(key_len < 200 ? key_len : 200), key);
+    SRError err = run_op(c, key, key_len, -1, &op, what);
+    if (err != SRNoError)
+        return err;
+    err = hs_check_reply(reply, what);
+    freeReplyObject(reply);
+    return err;
+}
