@@ -20,6 +20,7 @@ __all__ = ["cli", "main"]
 #: command name -> "module:attribute" of its click command
 _COMMANDS = {
     "cancel": "hpcsim.cli.jobs:cancel",
+    "clients": "hpcsim.cli.clients:clients",
     "db": "hpcsim.cli.db:db",
     "demo": "hpcsim.cli.demo:demo",
     "doctor": "hpcsim.cli.doctor:doctor",

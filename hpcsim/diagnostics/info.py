@@ -41,7 +41,7 @@ PACKAGES = ("psij-python", "jinja2", "click", "redis", "numpy", "pyyaml", "mpi4p
 #: scheduler and launcher commands looked up on PATH
 COMMANDS = ("sbatch", "squeue", "srun", "qsub", "qstat", "bsub", "bjobs", "jsrun", "mpirun", "mpiexec", "aprun")
 #: environment variables that change what hpcsim picks, reported when set
-ENV_KNOBS = ("HPCSIM_SITE", "HPCSIM_SITE_PATH", "HPCSIM_REDIS_SERVER", "HPCSIM_TEMPLATE_PATH")
+ENV_KNOBS = ("HPCSIM_SITE", "HPCSIM_SITE_PATH", "HPCSIM_REDIS_SERVER", "HPCSIM_TEMPLATE_PATH", "HPCSIM_CLIENTS_PREFIX")
 
 _REDIS_VERSION = re.compile(r"\bv=(\S+)")
 

@@ -74,3 +74,43 @@ def test_source_checkout_on_sys_path_finds_its_own_folders(tmp_path: Path) -> No
     done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(src / "templates")
+
+
+#: the native clients' sources as setup.cfg ships them (package data of hpcsim.clients_src)
+CLIENT_GLOBS = ("CMakeLists.txt", "*.in", "cmake/*.in", "include/*", "src/*/*", "tests/*/*")
+CLIENT_SUFFIXES = (".txt", ".in", ".c", ".h", ".hpp", ".tcc", ".cpp", ".F90", ".inc")
+
+
+def test_wheel_ships_the_native_clients_sources_and_nothing_built(wheel: Path) -> None:
+    """`pip install hpcsim` stays pure Python: the C, C++ and Fortran sources travel as data."""
+    assert wheel.name.endswith("-py3-none-any.whl"), wheel.name
+    names = set(zipfile.ZipFile(wheel).namelist())
+    clients = ROOT / "clients"
+    shipped = {
+        str(p.relative_to(clients))
+        for pattern in CLIENT_GLOBS
+        for p in clients.glob(pattern)
+        if p.is_file() and p.name.endswith(CLIENT_SUFFIXES)
+    }
+    assert {"CMakeLists.txt", "hpcsim_client.pc.in", "cmake/hpcsim_clientConfig.cmake.in"} <= shipped
+    assert any(name.startswith("src/c/") for name in shipped)
+    assert {f"hpcsim/clients_src/{name}" for name in shipped} <= names
+    built = [name for name in names if name.endswith((".so", ".a", ".o", ".mod", ".dylib", ".dll"))]
+    assert not built
+
+
+def test_installed_wheel_finds_its_own_clients_sources(wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    probe = "from hpcsim.native.build import source_dir; print(source_dir())"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, env={"PYTHONPATH": str(target)}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(target / "hpcsim" / "clients_src")
+    assert (target / "hpcsim" / "clients_src" / "CMakeLists.txt").is_file()
