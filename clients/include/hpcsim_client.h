@@ -22,6 +22,9 @@ extern "C" {
 /* A deep copy of `dataset` (a new handle; free it with DeallocateDataSet). */
 SRError hpcsim_dataset_clone(const void* dataset, void** copy);
 
+/* The dataset's name: *name points into the dataset (valid while it lives), not NUL-terminated. */
+SRError hpcsim_dataset_get_name(const void* dataset, const char** name, size_t* name_length);
+
 /* Frees a ConfigOptions (SmartRedis' C API has no way to) and sets *c_cfgopts = NULL. */
 SRError hpcsim_configoptions_free(void** c_cfgopts);
 

@@ -449,6 +449,16 @@ SRError hpcsim_dataset_clone(const void* dataset, void** copy) {
     return SRNoError;
 }
 
+SRError hpcsim_dataset_get_name(const void* dataset, const char** name, size_t* name_length) {
+    hsd_dataset* d;
+    SRError e = hsd_dataset_check(dataset, "hpcsim_dataset_get_name", &d);
+    if (e) return e;
+    if (!name || !name_length) return hs_fail(SRParameterError, "hpcsim_dataset_get_name: name or name_length is NULL");
+    *name = d->name;
+    *name_length = d->name_len;
+    return SRNoError;
+}
+
 const char* hs_dataset_log_context(const void* handle) {
     const hsd_dataset* d = handle;
     return d && d->magic == HSD_DATASET_MAGIC ? d->name : NULL;
