@@ -3,7 +3,9 @@ torch with KERAS_BACKEND=torch): a DynamicDataGenerator downloads the producer's
 grows at the end of every epoch, so the model trains one epoch per ``fit`` call.
 
 Prints one JSON line per epoch (``epoch``, ``samples`` in the training set, ``loss``). Run by
-driver.py; ``python training_service.py [--epochs N] [--uploader-ranks R]``.
+driver.py; ``python training_service.py [--epochs N] [--uploader-ranks R] [--min-samples S]``:
+with ``--min-samples``, it goes on after ``--epochs`` epochs until an epoch has trained on at
+least S samples (every sample, when S is what the producer uploads).
 """
 
 import argparse
@@ -17,6 +19,9 @@ from hpcsim.ml.tf import DynamicDataGenerator  # also hpcsim.ml.keras
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--epochs", type=int, default=100)
 parser.add_argument("--uploader-ranks", type=int, default=1)
+parser.add_argument(
+    "--min-samples", type=int, default=0, help="after --epochs, train until an epoch has seen this many"
+)
 args = parser.parse_args()
 print(f"training on {socket.gethostname()}", flush=True)
 
@@ -31,7 +36,8 @@ keras.utils.set_random_seed(0)
 model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(32, activation="relu"), keras.layers.Dense(1)])
 model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
 
-for epoch in range(args.epochs):
+epoch, samples = 0, 0
+while epoch < args.epochs or samples < args.min_samples:
     samples = generator.num_samples  # what this epoch trains on
     history = model.fit(
         generator,
@@ -42,3 +48,4 @@ for epoch in range(args.epochs):
         verbose=2,
     )
     print(json.dumps({"epoch": epoch, "samples": samples, "loss": history.history["loss"][-1]}), flush=True)
+    epoch += 1

@@ -3,7 +3,9 @@ through hpcsim's DataLoader, whose two workers each download a disjoint share of
 producer's samples; every epoch sees what was uploaded since the last one.
 
 Prints one JSON line per epoch (``epoch``, ``samples`` seen, ``loss``: mean over its batches).
-Run by driver.py; ``python training_service_torch.py [--epochs N] [--uploader-ranks R]``.
+Run by driver.py; ``python training_service_torch.py [--epochs N] [--uploader-ranks R]
+[--min-samples S]``: with ``--min-samples``, it goes on after ``--epochs`` epochs until an epoch
+has trained on at least S samples (every sample, when S is what the producer uploads).
 """
 
 import argparse
@@ -17,6 +19,9 @@ from hpcsim.ml.torch import DataLoader, DynamicDataGenerator
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--epochs", type=int, default=100)
 parser.add_argument("--uploader-ranks", type=int, default=1)
+parser.add_argument(
+    "--min-samples", type=int, default=0, help="after --epochs, train until an epoch has seen this many"
+)
 args = parser.parse_args()
 print(f"training on {socket.gethostname()}", flush=True)
 
@@ -33,7 +38,8 @@ torch.manual_seed(0)
 model = torch.nn.Sequential(torch.nn.Linear(2, 32), torch.nn.ReLU(), torch.nn.Linear(32, 1))
 optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
 
-for epoch in range(args.epochs):
+epoch, samples = 0, 0
+while epoch < args.epochs or samples < args.min_samples:
     samples, losses = 0, []
     for x, y in loader:
         optimizer.zero_grad()
@@ -43,3 +49,4 @@ for epoch in range(args.epochs):
         samples += len(x)
         losses.append(loss.item())
     print(json.dumps({"epoch": epoch, "samples": samples, "loss": sum(losses) / len(losses)}), flush=True)
+    epoch += 1
