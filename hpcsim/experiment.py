@@ -272,6 +272,7 @@ class Experiment(EntityFactory):
         are cancelled."""
         if self._dry_run:
             return
+        config.check_knobs()  # a bad HPCSIM_STOP_GRACE set after the experiment was made fails here, not after SIGTERM
         control = self._control()
         running = self._running_databases()
         by_job = {job: record for record in running.values() for job in record.jobs}

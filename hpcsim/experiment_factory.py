@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from hpcsim import config
 from hpcsim.control.planner import BATCH_CLASSES
 from hpcsim.entities.ensemble import Ensemble
 from hpcsim.entities.entity import Entity, check_name
@@ -24,7 +25,7 @@ from hpcsim.site import SiteConfig, select_site
 
 __all__ = ["EntityFactory"]
 
-_ENSEMBLE_KWARGS = ("n_models", "params_as_args", "max_concurrent", "array")
+_ENSEMBLE_KWARGS = ("n_models", "params_as_args", "max_concurrent", "array", "max_members")
 
 
 class EntityFactory:
@@ -41,6 +42,7 @@ class EntityFactory:
         launcher: str = "local",
         site: str | Path | None = None,
     ) -> None:
+        config.check_knobs()
         self.name = check_name(name, "experiment")
         path = Path(exp_path) if exp_path is not None else Path.cwd() / name
         self.exp_path = Path(os.path.abspath(path.expanduser()))
@@ -121,6 +123,7 @@ class EntityFactory:
         enable_key_prefixing: bool = False,
         batch_settings: BatchSettings | None = None,
     ) -> Model:
+        check_name(name, "model")
         model = Model(
             name,
             params,
@@ -146,8 +149,10 @@ class EntityFactory:
         path: str | Path | None = None,
         **kwargs: Any,
     ) -> Ensemble:
-        """Members are params x replicas; ``n_models`` (for ``random``) and
-        ``params_as_args`` are the accepted extra keywords."""
+        """Members are params x replicas; ``n_models`` (for ``random``), ``params_as_args``,
+        ``max_concurrent``, ``array`` and ``max_members`` (the most members allowed, default
+        ``HPCSIM_MAX_MEMBERS`` or 10000) are the accepted extra keywords."""
+        check_name(name, "ensemble")
         unknown = sorted(set(kwargs) - set(_ENSEMBLE_KWARGS))
         if unknown:
             raise ConfigError(
@@ -165,6 +170,7 @@ class EntityFactory:
             n_models=kwargs.get("n_models"),
             max_concurrent=kwargs.get("max_concurrent"),
             array=kwargs.get("array", False),
+            max_members=kwargs.get("max_members"),
         )
         if path is None:
             ensemble.run_in_driver_cwd()
@@ -190,6 +196,7 @@ class EntityFactory:
         :meth:`start` before the applications that read ``HPCSIM_DB``. ``interface`` defaults
         to the site's database interfaces (loopback locally); extra keywords become
         redis-server options, and ``password=False`` turns authentication off."""
+        check_name(db_identifier, "database")
         taken = [e for e in self._entities.values() if isinstance(e, Orchestrator) and e.name == db_identifier]
         if taken:
             raise EntityExistsError(f"experiment {self.name!r} already has a database {db_identifier!r}")

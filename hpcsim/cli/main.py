@@ -12,6 +12,7 @@ import sys
 
 import click
 
+from hpcsim import config
 from hpcsim._version import __version__
 from hpcsim.errors import HpcsimError
 
@@ -63,6 +64,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
       eval "$(_HPCSIM_COMPLETE=bash_source hpcsim)"
     """
     ctx.obj = {"debug": debug}
+    config.check_knobs()  # a bad HPCSIM_* value is one line here, not a traceback later
 
 
 def main() -> None:

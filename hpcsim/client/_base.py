@@ -18,13 +18,21 @@ from hpcsim.client.log import LogContext
 from hpcsim.client.wire import Wire, read_bulk
 from hpcsim.errors import ClientError, KeyNotFoundError
 
-__all__ = ["ClientBase", "check_array", "check_bool", "check_int", "check_str", "check_str_list"]
+__all__ = ["ClientBase", "check_array", "check_bool", "check_int", "check_key", "check_str", "check_str_list"]
 
 
 def check_str(value: object, what: str) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{what} must be a str, not {type(value).__name__}")
     return value
+
+
+def check_key(value: object, what: str) -> str:
+    """A tensor, list, model or script name, or a raw key: a non-empty str (TypeError for
+    another type, ValueError for an empty one, as SmartRedis' callers expect)."""
+    if not check_str(value, what):
+        raise ValueError(f"{what} must not be empty")
+    return str(value)
 
 
 def check_int(value: object, what: str) -> int:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from hpcsim.client._base import ClientBase, check_int, check_str
+from hpcsim.client._base import ClientBase, check_int, check_key
 from hpcsim.client.connection import Command, Target
 from hpcsim.client.dataset import COMPLETE, Dataset, check_dataset_name
 from hpcsim.client.keys import dataset_name_from_key, dataset_tensor_key, meta_key
@@ -31,9 +31,7 @@ def _check_dataset(dataset: object) -> Dataset:
 
 
 def _check_list_name(name: object, what: str) -> str:
-    if not check_str(name, what):
-        raise ValueError(f"{what} must not be empty")
-    return str(name)
+    return check_key(name, what)
 
 
 class DatasetOps(ClientBase):
@@ -152,12 +150,12 @@ class DatasetOps(ClientBase):
 
     def append_to_list(self, list_name: str, dataset: Dataset) -> None:
         """Append a reference to ``dataset`` (already put) to the list (put prefixes)."""
-        key = self._keys.list_key(check_str(list_name, "list_name"), read=False)
+        key = self._keys.list_key(check_key(list_name, "list_name"), read=False)
         entry = self._keys.dataset_key(_check_dataset(dataset).get_name(), read=False)
         self._call(key, b"RPUSH", entry.encode())
 
     def delete_list(self, list_name: str) -> None:
-        self._call(self._keys.list_key(check_str(list_name, "list_name"), read=True), b"DEL")
+        self._call(self._keys.list_key(check_key(list_name, "list_name"), read=True), b"DEL")
 
     def copy_list(self, src_name: str, dest_name: str) -> None:
         """Copy the references of list ``src_name`` (get prefix) to ``dest_name`` (put prefix)."""
@@ -182,10 +180,10 @@ class DatasetOps(ClientBase):
 
     def get_list_length(self, list_name: str) -> int:
         """Entries in the list (0 if it does not exist)."""
-        return int(self._call(self._keys.list_key(check_str(list_name, "list_name"), read=True), b"LLEN"))
+        return int(self._call(self._keys.list_key(check_key(list_name, "list_name"), read=True), b"LLEN"))
 
     def _poll_length(self, list_name: str, list_length: int, ms: int, tries: int, ok: str) -> bool:
-        check_str(list_name, "list_name")
+        check_key(list_name, "list_name")
         wanted = check_int(list_length, "list_length")
         if wanted < 0:
             raise ValueError(f"list_length must not be negative, not {wanted}")

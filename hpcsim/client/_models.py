@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from hpcsim.client._base import check_int, check_str
+from hpcsim.client._base import check_int, check_key, check_str
 from hpcsim.client._inference import InferenceBase
 from hpcsim.errors import ClientError, KeyNotFoundError
 from hpcsim.ml import protocol
@@ -46,8 +46,10 @@ def _names(value: Names, what: str) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        return [value]
+        return [check_key(value, what)]
     if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
+        if not all(value):
+            raise ValueError(f"{what} must not hold an empty tensor name, got {value!r}")
         return list(value)
     raise TypeError(f"{what} must be a str or a list of str, not {value!r}")
 
@@ -133,7 +135,7 @@ class ModelOps(InferenceBase):
     # -- storing ---------------------------------------------------------------------------------
 
     def _store(self, name: str, stored: Stored, blob: bytes, what: str) -> None:
-        key = self._keys.model_key(check_str(name, "name"), read=False)
+        key = self._keys.model_key(check_key(name, "name"), read=False)
         for node, tag in self._each_node():
             version = secrets.token_hex(8)
             final, staged = tag + key, f"{tag}__hpcsim.ai.tmp.{version}"
@@ -178,7 +180,7 @@ class ModelOps(InferenceBase):
         self, name: str, model: bytes, backend: str, first_gpu: int, num_gpus: int, **kwargs: Any
     ) -> None:
         """One copy per GPU (see :func:`multigpu_keys`), for :meth:`run_model_multigpu`."""
-        check_str(name, "name")
+        check_key(name, "name")
         for key, device in multigpu_keys(name, first_gpu, num_gpus):
             self.set_model(key, model, backend, device, **kwargs)
 
@@ -201,7 +203,7 @@ class ModelOps(InferenceBase):
         self.set_script(name, _source(function), device)
 
     def set_script_multigpu(self, name: str, script: str, first_gpu: int, num_gpus: int) -> None:
-        check_str(name, "name")
+        check_key(name, "name")
         for key, device in multigpu_keys(name, first_gpu, num_gpus):
             self.set_script(key, script, device)
 
@@ -214,7 +216,7 @@ class ModelOps(InferenceBase):
     # -- reading and deleting ----------------------------------------------------------------------
 
     def _fetch_object(self, name: str, kind: str) -> tuple[Stored, bytes]:
-        key = self._keys.model_key(check_str(name, "name"), read=True)
+        key = self._keys.model_key(check_key(name, "name"), read=True)
         node, tag = self._first_node()
         fields, blob = self._run(
             [
@@ -250,22 +252,22 @@ class ModelOps(InferenceBase):
         self._delete_object(name, "script")
 
     def delete_model_multigpu(self, name: str, first_gpu: int, num_gpus: int) -> None:
-        for key, _ in multigpu_keys(check_str(name, "name"), first_gpu, num_gpus):
+        for key, _ in multigpu_keys(check_key(name, "name"), first_gpu, num_gpus):
             self.delete_model(key)
 
     def delete_script_multigpu(self, name: str, first_gpu: int, num_gpus: int) -> None:
-        for key, _ in multigpu_keys(check_str(name, "name"), first_gpu, num_gpus):
+        for key, _ in multigpu_keys(check_key(name, "name"), first_gpu, num_gpus):
             self.delete_script(key)
 
     def model_exists(self, name: str) -> bool:
         """Whether a model or script is stored under ``name``."""
-        key = self._keys.model_key(check_str(name, "name"), read=True)
+        key = self._keys.model_key(check_key(name, "name"), read=True)
         node, tag = self._first_node()
         reply = self._run([(node, (b"HEXISTS", (tag + key).encode(), b"kind"))])[0]
         return bool(reply == 1)
 
     def poll_model(self, name: str, poll_frequency_ms: int, num_tries: int) -> bool:
-        check_str(name, "name")
+        check_key(name, "name")
         return self._poll(lambda: self.model_exists(name), poll_frequency_ms, num_tries)
 
     # -- running -----------------------------------------------------------------------------------
@@ -273,7 +275,7 @@ class ModelOps(InferenceBase):
     def run_model(self, name: str, inputs: Names = None, outputs: Names = None) -> None:
         """Run model ``name`` on the stored tensors ``inputs`` (get prefix) into ``outputs``
         (put prefix), beside the server holding the first input."""
-        key = self._keys.model_key(check_str(name, "name"), read=True)
+        key = self._keys.model_key(check_key(name, "name"), read=True)
         in_keys = [self._keys.tensor_key(n, read=True) for n in _names(inputs, "inputs")]
         out_keys = [self._keys.tensor_key(n, read=False) for n in _names(outputs, "outputs")]
         self._execute(f"run_model {key!r}", key, "", in_keys, out_keys)
@@ -284,13 +286,13 @@ class ModelOps(InferenceBase):
         """Run the copy on GPU ``first_gpu + offset % num_gpus`` (e.g. offset = MPI rank)."""
         gpus = _gpus(first_gpu, num_gpus)
         self.run_model(
-            f"{check_str(name, 'name')}.GPU:{gpus[check_int(offset, 'offset') % len(gpus)]}", inputs, outputs
+            f"{check_key(name, 'name')}.GPU:{gpus[check_int(offset, 'offset') % len(gpus)]}", inputs, outputs
         )
 
     def run_script(self, name: str, fn_name: str, inputs: Names, outputs: Names) -> None:
         """Run function ``fn_name`` of script ``name`` on ``inputs`` into ``outputs``."""
-        key = self._keys.model_key(check_str(name, "name"), read=True)
-        function = check_str(fn_name, "fn_name")
+        key = self._keys.model_key(check_key(name, "name"), read=True)
+        function = check_key(fn_name, "fn_name")
         in_keys = [self._keys.tensor_key(n, read=True) for n in _names(inputs, "inputs")]
         out_keys = [self._keys.tensor_key(n, read=False) for n in _names(outputs, "outputs")]
         self._execute(f"run_script {key!r} {function}()", key, function, in_keys, out_keys)
@@ -299,7 +301,7 @@ class ModelOps(InferenceBase):
         self, name: str, fn_name: str, inputs: Names, outputs: Names, offset: int, first_gpu: int, num_gpus: int
     ) -> None:
         gpus = _gpus(first_gpu, num_gpus)
-        copy = f"{check_str(name, 'name')}.GPU:{gpus[check_int(offset, 'offset') % len(gpus)]}"
+        copy = f"{check_key(name, 'name')}.GPU:{gpus[check_int(offset, 'offset') % len(gpus)]}"
         self.run_script(copy, fn_name, inputs, outputs)
 
     # -- statistics --------------------------------------------------------------------------------
@@ -307,9 +309,10 @@ class ModelOps(InferenceBase):
     def get_ai_info(self, address: str, key: str, reset_stat: bool = False) -> dict[str, str | int]:
         """Statistics of model or script ``key`` (taken literally) on the server at ``address``:
         calls (requests), executions (batches), samples, errors and duration in microseconds."""
+        check_key(key, "key")
         node = self._node(address)
         tag = self._tag(node)
-        stored_key, stats = (tag + check_str(key, "key")).encode(), protocol.stats_key(tag, tag + key).encode()
+        stored_key, stats = (tag + key).encode(), protocol.stats_key(tag, tag + key).encode()
         counters = ("calls", "executions", "samples", "errors", "duration_us")
         fields, counts = self._run(
             [

@@ -18,7 +18,7 @@ import redis
 
 from hpcsim.client import codec
 from hpcsim.client._admin import AdminOps
-from hpcsim.client._base import check_array, check_bool, check_str
+from hpcsim.client._base import check_array, check_bool, check_key, check_str
 from hpcsim.client._datasets import DatasetOps
 from hpcsim.client._models import ModelOps
 from hpcsim.client.address import parse_addresses, read_addresses
@@ -136,7 +136,7 @@ class Client(DatasetOps, ModelOps, AdminOps):
     def put_tensor(self, name: str, data: np.ndarray[Any, Any]) -> None:
         """Store ``data`` under ``name`` (put prefix); the elements are sent without copying
         when the array is C-contiguous and little-endian."""
-        check_str(name, "name")
+        check_key(name, "name")
         parts = codec.encode_tensor(check_array(data))
         self._call(self._keys.tensor_key(name, read=False), b"SET", parts)
 
@@ -146,14 +146,14 @@ class Client(DatasetOps, ModelOps, AdminOps):
             raise TypeError(f"tensors must be a mapping of name to numpy.ndarray, not {type(tensors).__name__}")
         items: list[tuple[Target, Command]] = []
         for name, data in tensors.items():
-            key = self._keys.tensor_key(check_str(name, "tensor name"), read=False).encode()
+            key = self._keys.tensor_key(check_key(name, "tensor name"), read=False).encode()
             items.append((key, (b"SET", key, codec.encode_tensor(check_array(data, f"tensor {name!r}")))))
         self._check_replies(self._run(items), "put_tensors")
 
     def get_tensor(self, name: str) -> np.ndarray[Any, Any]:
         """The tensor ``name`` (get prefix) as a new writable array, received straight from the
         socket into its memory; KeyNotFoundError if it does not exist."""
-        key = self._keys.tensor_key(check_str(name, "name"), read=True)
+        key = self._keys.tensor_key(check_key(name, "name"), read=True)
         value = self._get_tensors([key])[0]
         if value is None:
             raise self._missing("tensor", key, self._keys.prefixed_read(self._keys.tensors))
@@ -163,7 +163,7 @@ class Client(DatasetOps, ModelOps, AdminOps):
         """Several tensors fetched in one pipeline per server."""
         if isinstance(names, str) or not isinstance(names, Sequence):
             raise TypeError(f"names must be a sequence of str, not {type(names).__name__}")
-        keys = [self._keys.tensor_key(check_str(name, "tensor name"), read=True) for name in names]
+        keys = [self._keys.tensor_key(check_key(name, "tensor name"), read=True) for name in names]
         found: list[np.ndarray[Any, Any]] = []
         for key, value in zip(keys, self._get_tensors(keys), strict=True):
             if value is None:
@@ -176,12 +176,12 @@ class Client(DatasetOps, ModelOps, AdminOps):
         extension: one pipeline polls many keys, as the training-data downloaders do)."""
         if isinstance(names, str) or not isinstance(names, Sequence):
             raise TypeError(f"names must be a sequence of str, not {type(names).__name__}")
-        return self._get_tensors([self._keys.tensor_key(check_str(name, "tensor name"), read=True) for name in names])
+        return self._get_tensors([self._keys.tensor_key(check_key(name, "tensor name"), read=True) for name in names])
 
     def unpack_tensor(self, name: str, result: np.ndarray[Any, Any]) -> None:
         """Copy tensor ``name`` into ``result``, which must have its shape and dtype (any byte
         order or memory layout)."""
-        check_str(name, "name")
+        check_key(name, "name")
         check_array(result, "result")
         if not result.flags.writeable:
             raise ValueError("result must be a writable array")
@@ -195,7 +195,7 @@ class Client(DatasetOps, ModelOps, AdminOps):
 
     def delete_tensor(self, name: str) -> None:
         """Delete tensor ``name`` (get prefix); nothing happens if it does not exist."""
-        self._call(self._keys.tensor_key(check_str(name, "name"), read=True), b"DEL")
+        self._call(self._keys.tensor_key(check_key(name, "name"), read=True), b"DEL")
 
     def copy_tensor(self, src_name: str, dest_name: str) -> None:
         """Copy ``src_name`` (get prefix) to ``dest_name`` (put prefix), replacing it."""
@@ -206,8 +206,8 @@ class Client(DatasetOps, ModelOps, AdminOps):
         self._move(old_name, new_name, delete_source=True)
 
     def _move(self, src_name: str, dest_name: str, delete_source: bool) -> None:
-        src = self._keys.tensor_key(check_str(src_name, "src_name"), read=True)
-        dest = self._keys.tensor_key(check_str(dest_name, "dest_name"), read=False)
+        src = self._keys.tensor_key(check_key(src_name, "src_name"), read=True)
+        dest = self._keys.tensor_key(check_key(dest_name, "dest_name"), read=False)
         if src == dest:
             if not self._call(src, b"EXISTS"):
                 raise self._missing("tensor", src, self._keys.prefixed_read(self._keys.tensors))
@@ -232,19 +232,19 @@ class Client(DatasetOps, ModelOps, AdminOps):
 
     def tensor_exists(self, name: str) -> bool:
         """Whether tensor ``name`` (get prefix) exists."""
-        return bool(self._call(self._keys.tensor_key(check_str(name, "name"), read=True), b"EXISTS"))
+        return bool(self._call(self._keys.tensor_key(check_key(name, "name"), read=True), b"EXISTS"))
 
     def poll_tensor(self, name: str, poll_frequency_ms: int, num_tries: int) -> bool:
         """Check ``num_tries`` times, ``poll_frequency_ms`` apart, whether the tensor exists."""
-        check_str(name, "name")
+        check_key(name, "name")
         return self._poll(lambda: self.tensor_exists(name), poll_frequency_ms, num_tries)
 
     def key_exists(self, key: str) -> bool:
         """Whether ``key`` exists, taken literally (never prefixed)."""
-        return bool(self._call(check_str(key, "key"), b"EXISTS"))
+        return bool(self._call(check_key(key, "key"), b"EXISTS"))
 
     def poll_key(self, key: str, poll_frequency_ms: int, num_tries: int) -> bool:
-        check_str(key, "key")
+        check_key(key, "key")
         return self._poll(lambda: self.key_exists(key), poll_frequency_ms, num_tries)
 
     # -- ensemble prefixing ----------------------------------------------------------------------

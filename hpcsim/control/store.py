@@ -7,18 +7,20 @@ even after it died.
 
 from __future__ import annotations
 
+import errno
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from hpcsim.errors import ConfigError
+from hpcsim.errors import ConfigError, HpcsimError
 from hpcsim.schedulers.base import JobRef, JobUpdate
 from hpcsim.status import Status
 
-__all__ = ["DatabaseRecord", "HistoryEntry", "JobRecord", "JobStore", "NewJob", "store_path"]
+__all__ = ["DatabaseRecord", "HistoryEntry", "JobRecord", "JobStore", "JobStoreError", "NewJob", "store_path"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -56,6 +58,31 @@ CREATE TABLE IF NOT EXISTS databases (
     started REAL NOT NULL
 );
 """
+
+
+class JobStoreError(HpcsimError):
+    """The job store cannot be read or written: damaged, not a store, or its disk is full."""
+
+
+def _full(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "disk is full" in text or "no space" in text or getattr(exc, "errno", None) == errno.ENOSPC
+
+
+def _failure(path: Path, doing: str, exc: BaseException) -> JobStoreError:
+    """One line naming the file, what went wrong and what to do."""
+    if _full(exc):
+        return JobStoreError(
+            f"cannot {doing} the job store {str(path)!r}: the file system is full ({exc}); free space "
+            "there and run the command again"
+        )
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc).lower():
+        return JobStoreError(f"cannot {doing} the job store {str(path)!r}: {exc}; another hpcsim process holds it")
+    return JobStoreError(
+        f"cannot {doing} the job store {str(path)!r}: it is damaged or not an hpcsim job store "
+        f"({type(exc).__name__}: {exc}); move it aside (mv {path} {path}.bad) to start the experiment's "
+        "history afresh, or restore it from a backup"
+    )
 
 
 def store_path(exp_path: str | Path) -> Path:
@@ -130,32 +157,47 @@ class JobStore:
     def __init__(self, path: Path, create: bool = True) -> None:
         if not create and not path.is_file():
             raise ConfigError(f"no hpcsim experiment at {str(path.parent.parent)!r} (missing {path.name})")
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(path, timeout=30.0, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        with self._guard("open"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, timeout=30.0, isolation_level=None)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+        if not create:
+            missing = [key for key in ("name", "launcher") if key not in self.meta()]
+            if missing:
+                self._db.close()
+                raise _failure(path, "read", ValueError(f"no experiment {' or '.join(missing)} recorded"))
+
+    @contextmanager
+    def _guard(self, doing: str) -> Iterator[None]:
+        """Turn SQLite's and the records' errors into one :class:`JobStoreError` line."""
+        try:
+            yield
+        except (sqlite3.Error, OSError, ValueError, KeyError, TypeError) as exc:
+            raise _failure(self.path, doing, exc) from exc
 
     def close(self) -> None:
         self._db.close()
 
     def set_meta(self, **values: str) -> None:
-        with self._db:
+        with self._guard("write"), self._db:
             self._db.executemany(
                 "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 values.items(),
             )
 
     def meta(self) -> dict[str, str]:
-        return {row["key"]: row["value"] for row in self._db.execute("SELECT key, value FROM meta")}
+        with self._guard("read"):
+            return {row["key"]: row["value"] for row in self._db.execute("SELECT key, value FROM meta")}
 
     def add(self, jobs: Sequence[NewJob]) -> list[JobRecord]:
         """Record launches in one transaction, each with its first history entry."""
         now = time.time()
         ids = []
-        with self._db:
+        with self._guard("write"), self._db:
             self._db.execute("BEGIN IMMEDIATE")
             for job in jobs:
                 cursor = self._db.execute(
@@ -193,7 +235,7 @@ class JobStore:
         ]
         if not rows:
             return
-        with self._db:
+        with self._guard("write"), self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(
                 "UPDATE jobs SET status = ?, exit_code = ?, reason = ?, updated = ? WHERE id = ?", rows
@@ -206,31 +248,37 @@ class JobStore:
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        rows = self._db.execute(f"SELECT * FROM jobs WHERE id IN ({marks}) ORDER BY id", list(ids))
-        return [_record(row) for row in rows]
+        with self._guard("read"):
+            rows = self._db.execute(f"SELECT * FROM jobs WHERE id IN ({marks}) ORDER BY id", list(ids))
+            return [_record(row) for row in rows]
 
     def refresh(self, records: Sequence[JobRecord]) -> list[JobRecord]:
         return self._by_ids([r.id for r in records])
 
     def latest(self, names: Iterable[str] | None = None) -> dict[str, JobRecord]:
         """The most recent launch of each name (of every name when ``names`` is None)."""
-        rows = self._db.execute("SELECT * FROM jobs WHERE id IN (SELECT MAX(id) FROM jobs GROUP BY name) ORDER BY id")
-        latest = {row["name"]: _record(row) for row in rows}
+        with self._guard("read"):
+            rows = self._db.execute(
+                "SELECT * FROM jobs WHERE id IN (SELECT MAX(id) FROM jobs GROUP BY name) ORDER BY id"
+            )
+            latest = {row["name"]: _record(row) for row in rows}
         return latest if names is None else {n: latest[n] for n in names if n in latest}
 
     def all_runs(self) -> list[JobRecord]:
-        return [_record(row) for row in self._db.execute("SELECT * FROM jobs ORDER BY id")]
+        with self._guard("read"):
+            return [_record(row) for row in self._db.execute("SELECT * FROM jobs ORDER BY id")]
 
     def history(self, job_id: int) -> list[HistoryEntry]:
-        rows = self._db.execute(
-            "SELECT status, exit_code, reason, time FROM history WHERE job_id = ? ORDER BY rowid",
-            (job_id,),
-        )
-        return [HistoryEntry(Status(r["status"]), r["exit_code"], r["reason"], r["time"]) for r in rows]
+        with self._guard("read"):
+            rows = self._db.execute(
+                "SELECT status, exit_code, reason, time FROM history WHERE job_id = ? ORDER BY rowid",
+                (job_id,),
+            )
+            return [HistoryEntry(Status(r["status"]), r["exit_code"], r["reason"], r["time"]) for r in rows]
 
     def add_database(self, record: DatabaseRecord) -> None:
         """Remember a database that came up (replacing an earlier one of that identifier)."""
-        with self._db:
+        with self._guard("write"), self._db:
             self._db.execute(
                 "INSERT OR REPLACE INTO databases (identifier, addresses, cluster, password_file, jobs, started) "
                 "VALUES (?,?,?,?,?,?)",
@@ -245,11 +293,15 @@ class JobStore:
             )
 
     def remove_database(self, identifier: str) -> None:
-        with self._db:
+        with self._guard("write"), self._db:
             self._db.execute("DELETE FROM databases WHERE identifier = ?", (identifier,))
 
     def databases(self) -> dict[str, DatabaseRecord]:
         """The databases that came up and were not stopped, by identifier, oldest first."""
+        with self._guard("read"):
+            return self._databases()
+
+    def _databases(self) -> dict[str, DatabaseRecord]:
         rows = self._db.execute("SELECT * FROM databases ORDER BY started")
         return {
             row["identifier"]: DatabaseRecord(

@@ -7,13 +7,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from hpcsim import config
 from hpcsim.entities.db_methods import DBObjectMethods
 from hpcsim.entities.dbobjects import DBModel, DBObject, DBObjects, DBScript
 from hpcsim.entities.entity import Entity
 from hpcsim.entities.model import Model, PathArg
 from hpcsim.entities.params import check_param_lists
-from hpcsim.entities.strategies import Strategy, expand
-from hpcsim.errors import EntityExistsError, HpcsimError, ParameterError
+from hpcsim.entities.strategies import Strategy, check_member_count, expand
+from hpcsim.errors import ConfigError, EntityExistsError, HpcsimError, ParameterError
 from hpcsim.settings.batch import BatchSettings
 from hpcsim.settings.run import RunSettings
 
@@ -26,6 +27,14 @@ def _names(params_as_args: Iterable[str] | None) -> list[str]:
     return list(params_as_args or [])
 
 
+def _check_max_members(max_members: object) -> int:
+    if max_members is None:
+        return config.max_members()
+    if isinstance(max_members, bool) or not isinstance(max_members, int) or max_members < 1:
+        raise ConfigError(f"max_members must be a positive integer, got {max_members!r}")
+    return max_members
+
+
 def _check_replicas(replicas: object) -> int:
     if replicas is None:
         return 1
@@ -36,7 +45,8 @@ def _check_replicas(replicas: object) -> int:
 
 class Ensemble(Entity, DBObjectMethods):
     """Members ``<name>_<i>`` live in ``<path>/<name>_<i>``; each parameter set from the
-    strategy is repeated ``replicas`` times, so params x replicas members are made."""
+    strategy is repeated ``replicas`` times, so params x replicas members are made. More than
+    ``max_members`` (default ``HPCSIM_MAX_MEMBERS``, else 10000) are refused before any is made."""
 
     def __init__(
         self,
@@ -51,6 +61,7 @@ class Ensemble(Entity, DBObjectMethods):
         n_models: int | None = None,
         max_concurrent: int | None = None,
         array: bool = False,
+        max_members: int | None = None,
     ) -> None:
         super().__init__(name, path)
         if max_concurrent is not None and (
@@ -80,7 +91,12 @@ class Ensemble(Entity, DBObjectMethods):
                 f"ensemble {name!r} has run_settings but neither params nor replicas, so it would have "
                 "no members; pass params=..., replicas=N, or create it empty with batch_settings only"
             )
-        param_sets = expand(perm_strategy, param_lists, n_models or 0) if param_lists else [{}]
+        limit = _check_max_members(max_members)
+        if param_lists:
+            param_sets = expand(perm_strategy, param_lists, n_models or 0, copies, limit)
+        else:
+            check_member_count(1, copies, limit, f"replicas={copies}")
+            param_sets = iter([{}])
         args = _names(params_as_args)
         for index, member_params in enumerate(p for p in param_sets for _ in range(copies)):
             member_name = f"{name}_{index}"

@@ -24,6 +24,11 @@ def _paths(kind: str, given: str | Path | Iterable[str | Path] | None) -> tuple[
         if not isinstance(item, (str, Path)):
             raise GenerationError(f"{kind} entries must be paths, got {item!r}")
         path = Path(os.path.abspath(os.path.expanduser(item)))
+        if kind != "to_symlink" and os.path.realpath(path) == os.path.realpath(os.sep):
+            raise GenerationError(
+                f"{kind}: {str(item)!r} is the file-system root; {kind} takes the files or directories "
+                "an entity needs, never the whole file system"
+            )
         if not path.exists():
             raise MissingFileError(f"{kind}: {str(item)!r} does not exist (resolved to {str(path)!r})")
         if path.name == PARAMS_LOG:
@@ -56,6 +61,21 @@ class EntityFiles:
             _paths("to_symlink", to_symlink),
             _paths("to_configure", to_configure),
         )
+
+    def check_outside(self, entity_dir: str, what: str) -> None:
+        """Refuse a copied or configured directory that holds ``entity_dir``: generating the
+        entity would copy that directory into itself (the experiment's own directory, or one
+        above it)."""
+        target = os.path.realpath(entity_dir)
+        for kind, paths in (("to_copy", self.to_copy), ("to_configure", self.to_configure)):
+            for path in paths:
+                source = os.path.realpath(path)
+                if path.is_dir() and os.path.commonpath([source, target]) == source:
+                    raise GenerationError(
+                        f"{kind}: {str(path)!r} contains the directory of {what} ({entity_dir!r}), so "
+                        "generating it would copy the directory into itself; attach the input files "
+                        "or a directory beside the experiment instead"
+                    )
 
     def table(self) -> str:
         """A readable list of the attachments, one per line."""

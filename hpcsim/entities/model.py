@@ -69,7 +69,9 @@ class Model(Entity, DBObjectMethods):
         Each call replaces earlier attachments. ``to_configure`` files have their tagged
         parameters (``;name;`` by default) replaced by this model's values.
         """
-        self.files = EntityFiles.from_user(to_copy, to_symlink, to_configure)
+        files = EntityFiles.from_user(to_copy, to_symlink, to_configure)
+        files.check_outside(self.path, f"model {self.name!r}")
+        self.files = files
 
     # -- ML models and scripts loaded into the database before the launch ---------------
 

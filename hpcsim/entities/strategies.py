@@ -1,21 +1,57 @@
-"""Ways to turn ensemble parameter lists into one parameter set per member."""
+"""Ways to turn ensemble parameter lists into one parameter set per member.
+
+The built-in strategies know how many sets they make before making any (:func:`expand`
+refuses a space above ``max_members`` first) and produce them lazily: ``random`` draws
+indices into the Cartesian product, so a space of 10**10 combinations is never built.
+"""
 
 from __future__ import annotations
 
 import itertools
+import math
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
-from hpcsim.errors import UserStrategyError
+from hpcsim.config import DEFAULT_MAX_MEMBERS
+from hpcsim.errors import ConfigError, UserStrategyError
 
-__all__ = ["Strategy", "expand"]
+__all__ = ["DEFAULT_MAX_MEMBERS", "Strategy", "check_member_count", "expand"]
 
 Strategy = Callable[[list[str], list[list[str]], int], list[dict[str, str]]]
 
 
+def check_member_count(sets: int, replicas: int, limit: int, origin: str) -> None:
+    """Refuse ``sets`` parameter sets x ``replicas`` above ``limit`` members, before making them."""
+    members = sets * replicas
+    if members > limit:
+        how = f"{sets} parameter sets x {replicas} replicas = " if replicas > 1 else ""
+        raise ConfigError(
+            f"the ensemble would have {how}{members} members ({origin}), above the limit of {limit} "
+            f"members; pass max_members=N to create_ensemble (or set HPCSIM_MAX_MEMBERS) to allow more, "
+            "or shrink the parameter space"
+        )
+
+
+def _product_size(values: list[list[str]]) -> int:
+    return math.prod(len(v) for v in values)
+
+
+def _combination(values: list[list[str]], index: int) -> list[str]:
+    """The ``index``-th item of ``itertools.product(*values)``, without making the others."""
+    picked: list[str] = []
+    for options in reversed(values):
+        index, digit = divmod(index, len(options))
+        picked.append(options[digit])
+    return picked[::-1]
+
+
+def _iter_all(names: list[str], values: list[list[str]]) -> Iterator[dict[str, str]]:
+    return (dict(zip(names, combo, strict=True)) for combo in itertools.product(*values))
+
+
 def all_permutations(names: list[str], values: list[list[str]], n_models: int) -> list[dict[str, str]]:
     """Every combination of every value (the Cartesian product)."""
-    return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
+    return list(_iter_all(names, values))
 
 
 def step_values(names: list[str], values: list[list[str]], n_models: int) -> list[dict[str, str]]:
@@ -26,14 +62,32 @@ def step_values(names: list[str], values: list[list[str]], n_models: int) -> lis
     return [dict(zip(names, combo, strict=True)) for combo in zip(*values, strict=True)]
 
 
-def random_permutations(names: list[str], values: list[list[str]], n_models: int) -> list[dict[str, str]]:
-    """``n_models`` distinct combinations drawn at random (all of them if fewer exist)."""
+def _check_n_models(names: list[str], values: list[list[str]], n_models: int) -> int:
+    """How many distinct sets ``random`` can draw; refuses a count it cannot honour."""
     if isinstance(n_models, bool) or not isinstance(n_models, int) or n_models < 1:
         raise UserStrategyError(
             f"perm_strategy 'random' needs n_models >= 1 (pass n_models=N to create_ensemble), got {n_models!r}"
         )
-    combos = all_permutations(names, values, n_models)
-    return combos if n_models >= len(combos) else random.sample(combos, n_models)
+    total = _product_size(values)
+    if n_models > total:
+        raise UserStrategyError(
+            f"perm_strategy 'random' was asked for n_models={n_models} distinct parameter sets, but "
+            f"{', '.join(f'{n}: {len(v)}' for n, v in zip(names, values, strict=True))} give only {total} "
+            f"distinct combinations; lower n_models to at most {total}, add values, or use replicas=N "
+            "to repeat sets"
+        )
+    return total
+
+
+def _iter_random(names: list[str], values: list[list[str]], n_models: int) -> Iterator[dict[str, str]]:
+    total = _check_n_models(names, values, n_models)
+    picks = random.sample(range(total), n_models)
+    return (dict(zip(names, _combination(values, i), strict=True)) for i in picks)
+
+
+def random_permutations(names: list[str], values: list[list[str]], n_models: int) -> list[dict[str, str]]:
+    """``n_models`` distinct combinations drawn at random; more than exist is refused."""
+    return list(_iter_random(names, values, n_models))
 
 
 _BUILTIN: Mapping[str, Strategy] = {
@@ -43,21 +97,51 @@ _BUILTIN: Mapping[str, Strategy] = {
 }
 
 
-def expand(strategy: str | Strategy, params: Mapping[str, Sequence[str]], n_models: int) -> list[dict[str, str]]:
-    """Apply a named or user strategy and check what it returns."""
+def _builtin(
+    strategy: str, names: list[str], values: list[list[str]], n_models: int, replicas: int, limit: int
+) -> Iterator[dict[str, str]]:
+    """A built-in strategy's sets, lazily, after checking how many there will be."""
+    if strategy == "step":
+        result = step_values(names, values, n_models)
+        check_member_count(len(result), replicas, limit, f"{len(result)} steps")
+        return iter(result)
+    if strategy == "random":
+        _check_n_models(names, values, n_models)
+        check_member_count(n_models, replicas, limit, f"n_models={n_models}")
+        return _iter_random(names, values, n_models)
+    sizes = " x ".join(f"{n}: {len(v)}" for n, v in zip(names, values, strict=True))
+    check_member_count(_product_size(values), replicas, limit, f"all_perm of {sizes}")
+    return _iter_all(names, values)
+
+
+def expand(
+    strategy: str | Strategy,
+    params: Mapping[str, Sequence[str]],
+    n_models: int,
+    replicas: int = 1,
+    max_members: int = DEFAULT_MAX_MEMBERS,
+) -> Iterator[dict[str, str]]:
+    """Apply a named or user strategy and check what it returns; the sets come lazily, and
+    more than ``max_members`` members (sets x ``replicas``) are refused before any is made."""
+    names = list(params)
+    values = [list(params[n]) for n in names]
     if isinstance(strategy, str):
         if strategy not in _BUILTIN:
             raise UserStrategyError(
                 f"unknown perm_strategy {strategy!r}; choose one of {sorted(_BUILTIN)} or pass a callable"
             )
-        func = _BUILTIN[strategy]
-    elif callable(strategy):
-        func = strategy
-    else:
+        return _builtin(strategy, names, values, n_models, replicas, max_members)
+    if not callable(strategy):
         raise UserStrategyError(f"perm_strategy must be a name or a callable, got {strategy!r}")
-    names = list(params)
+    result = _call_user(strategy, names, values, n_models)
+    check_member_count(len(result), replicas, max_members, f"perm_strategy {strategy!r} made {len(result)} sets")
+    return iter(result)
+
+
+def _call_user(func: Strategy, names: list[str], values: list[list[str]], n_models: int) -> list[dict[str, str]]:
+    strategy = func
     try:
-        result = func(names, [list(params[n]) for n in names], n_models)
+        result = func(names, values, n_models)
     except UserStrategyError:
         raise
     except Exception as exc:

@@ -11,7 +11,7 @@ from hpcsim.errors import ConfigError
 from hpcsim.settings.aprun import AprunSettings
 from hpcsim.settings.jsrun import JsrunSettings
 from hpcsim.settings.mpi import MpiexecSettings, MpirunSettings, OrterunSettings
-from hpcsim.settings.run import ArgValue, LauncherSettings, RunSettings
+from hpcsim.settings.run import ArgValue, LauncherSettings, RunSettings, resolve_exe
 from hpcsim.settings.srun import SrunSettings
 
 __all__ = ["RUN_COMMANDS", "create_run_settings"]
@@ -55,11 +55,17 @@ def create_run_settings(
     ``run_command`` is "auto" (detected for the launcher), a known command (srun, mpirun,
     mpiexec, orterun, aprun, jsrun; a path to one keeps the path), "" or None (run the
     executable directly), or any other literal command (plain :class:`RunSettings`).
+
+    Under the local launcher the script runs on this host, so a given launch command must
+    exist here (on ``PATH``, or as an executable file); under a scheduler it runs on compute
+    nodes, whose ``PATH`` may differ (modules loaded in the preamble), so it is not checked.
     """
     choice = launcher.lower() if isinstance(launcher, str) else launcher
     if choice not in _AUTO:
         raise ConfigError(f"unknown launcher {launcher!r}; choose one of {', '.join(sorted(_AUTO))}")
     command = _auto_command(str(choice)) if run_command == "auto" else run_command or ""
+    if choice == "local" and isinstance(command, str) and command.strip():
+        resolve_exe(command, "run_command")
     cls = RUN_COMMANDS.get(os.path.basename(command))
     if cls is None:
         return RunSettings(exe, exe_args, command, run_args, env_vars, lenient)

@@ -23,7 +23,7 @@ from hpcsim.settings.colocated import ColocatedDB
 
 _log = logging.getLogger("hpcsim.settings")
 
-__all__ = ["ArgValue", "LauncherSettings", "RunSettings", "format_arg", "resolve_exe"]
+__all__ = ["ArgValue", "LauncherSettings", "RunSettings", "check_env_name", "format_arg", "resolve_exe"]
 
 ArgValue = str | int | float | None
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -33,22 +33,33 @@ _NO_SPACE = re.compile(r"\S+")
 _ONE_PROCESS = frozenset({("set_nodes", 1), ("set_tasks", 1), ("set_tasks_per_node", 1)})
 
 
-def resolve_exe(exe: str) -> str:
+def resolve_exe(exe: str, what: str = "executable") -> str:
     """Absolute path of ``exe``: a path that must exist, or a name looked up on ``PATH``."""
     if not isinstance(exe, str) or not exe.strip():
-        raise SettingsError(f"exe must be a non-empty string, got {exe!r}")
+        raise SettingsError(f"{'exe' if what == 'executable' else what} must be a non-empty string, got {exe!r}")
     expanded = os.path.expanduser(exe)
     if os.sep in expanded:
         path = Path(os.path.abspath(expanded))
+        if path.is_dir():
+            raise SettingsError(f"{what} {exe!r} is a directory, not a program ({str(path)!r})")
         if not path.is_file():
-            raise SettingsError(f"executable not found: {exe!r} (no such file {str(path)!r})")
+            raise SettingsError(f"{what} not found: {exe!r} (no such file {str(path)!r})")
         if not os.access(path, os.X_OK):
-            raise SettingsError(f"{str(path)!r} is not executable (chmod +x it or run it via an interpreter)")
+            raise SettingsError(f"{what} {str(path)!r} is not executable (chmod +x it or run it via an interpreter)")
         return str(path)
     found = shutil.which(expanded)
     if found is None:
-        raise SettingsError(f"executable {exe!r} not found on PATH; give its full path or add its directory to PATH")
+        raise SettingsError(f"{what} {exe!r} not found on PATH; give its full path or add its directory to PATH")
     return found
+
+
+def check_env_name(name: object) -> str:
+    """An environment-variable name as the launch script exports it: letters, digits and _."""
+    if not isinstance(name, str) or not _ENV_NAME.fullmatch(name):
+        raise SettingsError(
+            f"environment variable name {name!r} is invalid; use letters, digits and _ (not starting with a digit)"
+        )
+    return name
 
 
 def format_arg(name: str, value: ArgValue, separator: str = "=") -> list[str]:
@@ -72,6 +83,8 @@ def _exe_args(exe_args: str | Iterable[str] | None) -> list[str]:
             return shlex.split(exe_args)
         except ValueError as exc:
             raise SettingsError(f"exe_args {exe_args!r} cannot be split: {exc}") from None
+    if isinstance(exe_args, (bytes, Mapping)) or not isinstance(exe_args, Iterable):
+        raise SettingsError(f"exe_args must be a string or a list of strings, got {exe_args!r}")
     args = list(exe_args)
     bad = [a for a in args if not isinstance(a, str)]
     if bad:
@@ -134,8 +147,11 @@ def _walltime(value: object, days_allowed: bool) -> tuple[str, int]:
 
 
 def _merge_env(programs: list[RunSettings]) -> dict[str, str | None]:
+    """One environment for every program; names are checked again here because ``env_vars``
+    is a plain dict that drivers may change directly, and names reach the script unquoted."""
     merged: dict[str, str | None] = {}
     for key, value in (item for program in programs for item in program.env_vars.items()):
+        check_env_name(key)
         if merged.get(key, value) != value:
             raise SettingsError(
                 f"MPMD programs set {key} to {merged[key]!r} and {value!r}; the launch script exports "
@@ -215,10 +231,10 @@ class RunSettings:
     def update_env(self, env_vars: Mapping[str, ArgValue]) -> None:
         """Add environment variables for the launched process (None unsets nothing, it exports
         the name with the value it has where the job starts)."""
-        for key, value in env_vars.items():
-            if not isinstance(key, str) or not _ENV_NAME.fullmatch(key):
-                raise SettingsError(f"environment variable name {key!r} is invalid; use letters, digits and _")
-            self.env_vars[key] = _check_value("environment variable", key, value)
+        if not isinstance(env_vars, Mapping):
+            raise SettingsError(f"env_vars must be a dict of name to value, got {env_vars!r}")
+        checked = {check_env_name(key): _check_value("environment variable", key, v) for key, v in env_vars.items()}
+        self.env_vars.update(checked)
 
     def add_exe_args(self, args: str | Iterable[str]) -> None:
         self.exe_args.extend(_exe_args(args))
@@ -355,10 +371,7 @@ class RunSettings:
         ``env_names`` adds names the script exports besides :meth:`launch_env` (the database
         contract). Values never appear here, so commas and quotes in them are safe.
         """
-        names = list(dict.fromkeys([*self.launch_env(), *env_names]))
-        bad = [n for n in names if not isinstance(n, str) or not _ENV_NAME.fullmatch(n)]
-        if bad:
-            raise SettingsError(f"environment variable names {bad!r} are invalid; use letters, digits and _")
+        names = [check_env_name(n) for n in dict.fromkeys([*self.launch_env(), *env_names])]
         return self._forward_env(names)
 
     def _forward_env(self, names: list[str]) -> list[str]:
@@ -372,6 +385,7 @@ class RunSettings:
         """The whole argv: launch command, then per program its arguments, the environment
         forwarding, exe and exe arguments; MPMD programs are joined by the separator."""
         if not self.run_command:
+            self.launch_env()  # checks the names the script exports
             return [self.exe, *self.exe_args]
         if self.mpmd:
             self._check_mpmd([self, *self.mpmd])

@@ -72,9 +72,10 @@ def test_random_draws_n_models_distinct_combinations(tmp_path: Path, rs: RunSett
     assert len({tuple(sorted(p.items())) for p in drawn}) == 4
 
 
-def test_random_with_more_models_than_combinations_gives_all(tmp_path: Path, rs: RunSettings) -> None:
-    ens = make(tmp_path, rs, params={"a": [1, 2], "b": [3]}, perm_strategy="random", n_models=10)
-    assert sorted(p["a"] for p in param_sets(ens)) == ["1", "2"]
+def test_random_with_more_models_than_combinations_is_refused(tmp_path: Path, rs: RunSettings) -> None:
+    """SmartSim silently makes fewer members; hpcsim says so (issue 19)."""
+    with pytest.raises(UserStrategyError, match=r"n_models=10 .*a: 2, b: 1 give only 2 distinct combinations"):
+        make(tmp_path, rs, params={"a": [1, 2], "b": [3]}, perm_strategy="random", n_models=10)
 
 
 def test_user_strategy_gets_names_string_values_and_n_models(tmp_path: Path, rs: RunSettings) -> None:

@@ -438,7 +438,7 @@ def test_names_the_script_exports_besides_env_vars_are_forwarded_once() -> None:
     rs = MpirunSettings(EXE, env_vars={"A": "1"})
     assert rs.env_forward_args(["HPCSIM_DB", "A"]) == ["-x", "A", "-x", "HPCSIM_DB"]
     assert rs.command(["HPCSIM_DB"]) == ["mpirun", "-x", "A", "-x", "HPCSIM_DB", EXE]
-    with pytest.raises(SettingsError, match=re.escape("environment variable names ['BAD-NAME'] are invalid")):
+    with pytest.raises(SettingsError, match=re.escape("environment variable name 'BAD-NAME' is invalid")):
         rs.env_forward_args(["BAD-NAME"])
 
 
@@ -609,7 +609,8 @@ def test_known_commands_map_to_their_class_whatever_is_on_path(
     path_with: Callable[..., None], command: str, cls: type[RunSettings]
 ) -> None:
     path_with()
-    rs = create_run_settings("local", EXE, run_command=command, run_args={"verbose": None}, lenient=True)
+    # a scheduler launcher: under "local" the command must exist on this host (issue 19)
+    rs = create_run_settings("slurm", EXE, run_command=command, run_args={"verbose": None}, lenient=True)
     assert type(rs) is cls
     assert (rs.run_command, rs.lenient, rs.command()[0]) == (command, True, command)
 

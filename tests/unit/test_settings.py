@@ -59,7 +59,7 @@ def test_missing_exe_path_fails(tmp_path: Path) -> None:
 
 
 def test_directory_is_not_an_executable(tool: Path) -> None:
-    with pytest.raises(SettingsError, match="executable not found"):
+    with pytest.raises(SettingsError, match=r"executable .* is a directory, not a program"):
         RunSettings(str(tool.parent))
 
 
