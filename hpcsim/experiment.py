@@ -10,7 +10,7 @@ from typing import Any
 
 from hpcsim import config
 from hpcsim.control.controller import Controller
-from hpcsim.control.database import Databases, bring_up, launch_database, live, stop_database
+from hpcsim.control.database import Databases, bring_up, launch_database, live, stop_database, worker_reasons
 from hpcsim.control.dbobjects import check_database_for, load_db_objects, write_colocated_manifests
 from hpcsim.control.family import register_child
 from hpcsim.control.generator import generate as generate_dirs
@@ -332,7 +332,13 @@ class Experiment(EntityFactory):
             return []
         control = self._control()
         control.refresh(list(control.store.latest().values()))
-        return summary_rows(control.store.all_runs())
+        rows = summary_rows(control.store.all_runs())
+        # a shard whose inference worker gave up still answers: say so on its running job
+        down = worker_reasons(control.store.databases().values())
+        for row in rows:
+            if row["status"] == "RUNNING" and row["name"] in down:
+                row["reason"] = down[row["name"]]
+        return rows
 
     def summary(self, style: str = "github") -> str:
         """The launches as a readable table (same data as :meth:`summary_data`)."""

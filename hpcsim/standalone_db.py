@@ -86,7 +86,7 @@ def start(
     if colocated and (shards != 1 or interfaces):
         raise ConfigError("--colocated starts one shard per node on its loopback; leave out --shards and --interface")
     record = _recorded(directory)
-    if record is not None and live(record).is_active():
+    if record is not None and live(record).is_active(workers=False):
         raise LaunchError(
             f"a database is already running in {directory} ({', '.join(record.addresses)}); "
             f"stop it first with `hpcsim db stop --dir {shlex.quote(str(directory))}`, or choose another --dir"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from hpcsim import config
@@ -28,7 +28,7 @@ from hpcsim.schedulers import in_allocation
 from hpcsim.site.schema import SiteConfig
 from hpcsim.status import Status
 
-__all__ = ["Databases", "bring_up", "launch_database", "live", "stop_database"]
+__all__ = ["Databases", "bring_up", "launch_database", "live", "stop_database", "worker_reasons"]
 
 _log = logging.getLogger("hpcsim.control")
 #: seconds a running shard gets to report itself (redis loads its dump first, if any)
@@ -40,6 +40,26 @@ _REFRESH = 0.5
 
 def live(record: DatabaseRecord) -> LiveDatabase:
     return LiveDatabase(record.addresses, record.cluster, record.password_file or None)
+
+
+def worker_reasons(records: Iterable[DatabaseRecord]) -> dict[str, str]:
+    """Job name -> reason, for the shard jobs of running databases whose inference worker is
+    down (the shard restarts a dead worker a few times, then gives up; see docs/database.md).
+    A database that does not answer at all is left to its job's own status."""
+    reasons: dict[str, str] = {}
+    for record in records:
+        database = live(record)
+        try:
+            down = database.workers_down() if database.is_active(workers=False) else []
+        except DatabaseError:
+            continue
+        for address in down:
+            index = record.addresses.index(address)
+            jobs = record.jobs or (record.identifier,)
+            job = jobs[index] if len(jobs) == len(record.addresses) else jobs[0]
+            why = f"inference worker down beside {address}: run_model/run_script fail; see the shard's log"
+            reasons[job] = f"{reasons[job]}; {why}" if job in reasons else why
+    return reasons
 
 
 def planned_record(db: Orchestrator, secret: Path | None) -> DatabaseRecord:
@@ -235,7 +255,7 @@ class Databases:
         for db in dbs:
             if db.name not in known:
                 continue
-            if live(known[db.name]).is_active():
+            if live(known[db.name]).is_active(workers=False):
                 raise LaunchError(
                     f"database {db.name!r} is already running at {', '.join(known[db.name].addresses)}; "
                     "stop it first or use another db_identifier"

@@ -7,6 +7,12 @@ child that dies with this process, and waits until the server answers PING. Then
 what the Experiment waits for. SIGTERM, SIGINT and SIGHUP shut the server down cleanly; the exit
 code is redis-server's (0 after a clean shutdown).
 
+It also keeps the inference worker beside the server alive: a worker that dies is restarted
+after a backoff (``HPCSIM_WORKER_BACKOFF`` seconds, doubling up to 30 s), at most
+``HPCSIM_WORKER_RESTARTS`` times in a row (default 5; a worker that then runs for a minute
+earns the budget back). Each restart, and giving up, is logged on stderr, and the report file
+says ``"worker": "up"``, ``"restarting"`` or ``"down"``. The server keeps serving tensors either way.
+
 Only the standard library is imported, so a shard starts in a few tens of milliseconds.
 """
 
@@ -23,7 +29,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 
@@ -47,6 +53,12 @@ RANK_VARIABLES = (
 #: large enough for tensors of several GiB (Redis' defaults cap a value at 512 MiB)
 BULK_LIMIT = "4gb"
 _PR_SET_PDEATHSIG = 1
+#: seconds between two looks at the server, the worker and (colocated) the ranks
+_TICK = 0.25
+#: a restarted worker that runs this long has its restart budget back
+_STABLE_AFTER = 60.0
+#: the longest wait before a restart
+_MAX_BACKOFF = 30.0
 
 
 def rank_from_env(env: dict[str, str] | os._Environ[str]) -> int:
@@ -215,18 +227,120 @@ def _listening(args: argparse.Namespace, host: str) -> tuple[list[str], str]:
     return binds, f"{binds[0]}:{args.port}" if args.port else f"unix://{args.unixsocket}"
 
 
-def _serve(server: subprocess.Popen[bytes], colocated: Path | None) -> int:
-    """Wait for the server; with ``colocated``, stop it once every registered rank is gone."""
-    if colocated is None:
-        return server.wait()
+def _restart_policy(env: dict[str, str] | os._Environ[str]) -> tuple[int, float]:
+    """(restarts allowed in a row, first backoff in seconds) from the environment."""
+    raw_restarts = env.get("HPCSIM_WORKER_RESTARTS", "5")
+    raw_backoff = env.get("HPCSIM_WORKER_BACKOFF", "0.5")
+    try:
+        restarts = int(raw_restarts)
+        backoff = float(raw_backoff)
+    except ValueError:
+        restarts, backoff = -1, -1.0
+    if restarts < 0 or not 0 <= backoff <= _MAX_BACKOFF:
+        raise ValueError(
+            f"HPCSIM_WORKER_RESTARTS={raw_restarts!r} / HPCSIM_WORKER_BACKOFF={raw_backoff!r}: give a whole "
+            f"number of restarts >= 0 and a backoff of 0 to {_MAX_BACKOFF:g} seconds"
+        )
+    return restarts, backoff
+
+
+def _how(code: int) -> str:
+    if code < 0:
+        try:
+            return f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with code {code}"
+
+
+class _WorkerKeeper:
+    """Restarts the inference worker when it dies: after a doubling backoff, at most
+    ``restarts`` times in a row; each step is logged and written to the shard's report."""
+
+    def __init__(
+        self,
+        name: str,
+        start: Callable[[], subprocess.Popen[bytes]],
+        worker: subprocess.Popen[bytes],
+        report: Callable[[dict[str, object]], None],
+        restarts: int,
+        backoff: float,
+    ) -> None:
+        self.name = name
+        self.worker = worker
+        self._start = start
+        self._report = report
+        self._restarts = restarts
+        self._backoff = backoff
+        self._failures = 0
+        self._since = time.monotonic()
+        self._retry_at: float | None = None
+        self.down = False
+
+    def state(self) -> dict[str, object]:
+        status = "down" if self.down else "restarting" if self._retry_at is not None else "up"
+        return {"worker": status, "worker_pid": self.worker.pid, "worker_restarts": self._failures}
+
+    def _log(self, message: str) -> None:
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+        print(f"{stamp} hpcsim.db.shard {self.name}: {message}", file=sys.stderr, flush=True)
+
+    def check(self, stopping: bool) -> None:
+        if self.down or stopping:
+            return
+        now = time.monotonic()
+        code = self.worker.poll()
+        if code is None:
+            if self._failures and now - self._since > _STABLE_AFTER:
+                self._failures = 0
+            return
+        if self._retry_at is None:
+            if self._failures >= self._restarts:
+                self.down = True
+                self._log(
+                    f"inference worker (pid {self.worker.pid}) {_how(code)}; gave up after {self._failures} "
+                    "restart(s) (HPCSIM_WORKER_RESTARTS): run_model and run_script fail on this server until "
+                    "the database is restarted; tensors are still served"
+                )
+                self._report(self.state())
+                return
+            delay = min(self._backoff * 2**self._failures, _MAX_BACKOFF)
+            self._retry_at = now + delay
+            self._log(
+                f"inference worker (pid {self.worker.pid}) {_how(code)}; restarting it in {delay:g}s "
+                f"(restart {self._failures + 1} of {self._restarts})"
+            )
+            self._report(self.state())
+            return
+        if now < self._retry_at:
+            return
+        if self.worker.stdout is not None:
+            self.worker.stdout.close()
+        self._failures += 1
+        self._retry_at = None
+        self._since = now
+        self.worker = self._start()
+        self._log(f"inference worker restarted (pid {self.worker.pid})")
+        self._report(self.state())
+
+    def stop(self) -> None:
+        if self.worker.poll() is None:
+            self.worker.terminate()
+        self.worker.wait()
+
+
+def _serve(server: subprocess.Popen[bytes], colocated: Path | None, keeper: _WorkerKeeper, stopping: list[int]) -> int:
+    """Wait for the server, restarting its worker when that dies; with ``colocated``, stop
+    the server once every registered rank is gone."""
     while True:
         try:
-            code = server.wait(timeout=0.5)
+            code = server.wait(timeout=_TICK)
         except subprocess.TimeoutExpired:
-            if not ranks_alive(colocated):
+            if colocated is not None and not ranks_alive(colocated):
                 server.terminate()
+            keeper.check(bool(stopping))
             continue
-        if not ranks_alive(colocated):
+        if colocated is not None and not ranks_alive(colocated):
             shutil.rmtree(colocated.parent, ignore_errors=True)  # the ranks' node state, left behind
         return code
 
@@ -236,6 +350,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = f"{args.name}_{rank_from_env(os.environ)}" if args.ranked else args.name
     host = socket.gethostname()
     try:
+        restarts, backoff = _restart_policy(os.environ)
         binds, client = _listening(args, host)
         pin(args.db_cpus, [int(c) for c in args.cpus.split(",") if c], host)
     except ValueError as exc:
@@ -263,7 +378,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.unixsocket,
         args.unixsocketperm,
     )
-    fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # it holds the password: a fresh 0600 file, never whatever a planted symlink points at
+    conf.unlink(missing_ok=True)
+    fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
     server = subprocess.Popen([args.server, str(conf)], preexec_fn=_die_with_parent)
@@ -297,15 +414,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         server.terminate()
         server.wait()
         return 1
-    info = {"name": name, "host": host, "address": target[0], "port": args.port, "pid": server.pid}
+    info: dict[str, object] = {"name": name, "host": host, "address": target[0], "port": args.port, "pid": server.pid}
     info["cluster"] = args.cluster
-    write_atomic(info_file, json.dumps(info))
+
+    def report(state: dict[str, object]) -> None:
+        info.update(state)
+        write_atomic(info_file, json.dumps(info))
+
+    keeper = _WorkerKeeper(
+        name, lambda: _start_worker(args, name, client, worker_args), worker, report, restarts, backoff
+    )
+    report(keeper.state())
     if args.report is not None:
         write_atomic(args.report, client)
     print(f"HPCSIM_SHARD_INFO {json.dumps(info)}", flush=True)
-    code = _serve(server, args.colocated)
-    worker.terminate()
-    worker.wait()
+    code = _serve(server, args.colocated, keeper, stopping)
+    keeper.stop()
     info_file.unlink(missing_ok=True)
     return code
 

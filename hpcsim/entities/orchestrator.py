@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import redis
+
 from hpcsim.db import admin
 from hpcsim.db.netif import interface_names
 from hpcsim.db.options import server_options
@@ -42,10 +44,43 @@ class LiveDatabase:
     def password(self) -> str | None:
         return read_secret(self.password_file) if self.password_file else None
 
-    def is_active(self) -> bool:
-        """Whether every shard answers PING."""
+    def is_active(self, workers: bool = True) -> bool:
+        """Whether every shard answers PING and (with ``workers``) has its inference worker
+        running beside it, which ``run_model`` and ``run_script`` need."""
         password = self.password()
-        return all(admin.ping(address, password) for address in self.addresses)
+        if not all(admin.ping(address, password) for address in self.addresses):
+            return False
+        return not workers or not self.workers_down()
+
+    def workers_down(self) -> list[str]:
+        """Addresses of the shards whose inference worker is not running: its heartbeat key
+        (refreshed every second, gone 3 s after the worker) is missing."""
+        password = self.password()
+        return [address for address in self.addresses if not _worker_alive(address, password, self.cluster)]
+
+
+def _worker_alive(address: str, password: str | None, cluster: bool) -> bool:
+    """Whether the heartbeat of the worker beside the shard at ``address`` exists (in a
+    cluster, under the hash tag of the shard's own slots, as the worker computes it)."""
+    from hpcsim.ml import protocol  # the request protocol's key names (it imports only redis)
+
+    try:
+        with admin.connect(address, password, 2.0) as conn:
+            tag = ""
+            if cluster:
+                nodes = conn.execute_command("CLUSTER NODES")
+                spans = [
+                    (int(span[0]), int(span[-1]))
+                    for node in nodes.values()
+                    if "myself" in node["flags"]
+                    for span in node["slots"]
+                ]
+                if not spans:
+                    return False
+                tag = protocol.cluster_tag(lambda slot: any(first <= slot <= last for first, last in spans))
+            return bool(conn.exists(protocol.heartbeat_key(tag)))
+    except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError):
+        return False
 
 
 def _strings(value: str | Sequence[str] | None, what: str) -> tuple[str, ...]:
@@ -221,7 +256,8 @@ class Orchestrator(Entity):
         return list(self._running().addresses)
 
     def is_active(self) -> bool:
-        """Whether every shard answers PING."""
+        """Whether every shard answers PING and has its inference worker running (a shard
+        restarts a dead worker a few times, then gives up: see docs/database.md)."""
         return self._live is not None and self._live.is_active()
 
     # -- runtime configuration (CONFIG SET on every shard) ----------------------------------

@@ -3,10 +3,15 @@
 Native ids are ``<pid>:<start time>`` so that another process (``hpcsim status``, a new
 ``Experiment.load``) can tell a still-running job from a recycled pid. Waiting uses pidfds
 on Linux, so a blocking start wakes the moment a job ends, without sleeping.
+
+A job is its whole session, not just the bash script that leads it: when someone kills the
+script (the pid in the job id) while its application still runs, the job stays RUNNING, says
+which pids are left, and ``cancel`` still signals every process of the session.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import select
 import signal
@@ -15,12 +20,14 @@ import time
 from collections.abc import Sequence
 
 from hpcsim import config
-from hpcsim._proc import pid_alive, proc_stat
+from hpcsim._proc import pid_alive, proc_stat, session_members
 from hpcsim._shell import spawn
 from hpcsim.schedulers.base import JobRef, JobUpdate, Scheduler, Submission, finished, read_exit_code
 from hpcsim.status import Status
 
 __all__ = ["LocalScheduler"]
+
+_log = logging.getLogger("hpcsim.schedulers")
 
 #: at most this many pidfds are watched at once (stays well inside the default fd limit)
 _MAX_WATCHED = 512
@@ -40,6 +47,18 @@ def _alive(native_id: str) -> bool:
     return pid_alive(pid, start)
 
 
+def _survivors(native_id: str) -> list[int]:
+    """Live processes of the job's session after its script ended (none without /proc)."""
+    pid, start = _parse(native_id)
+    return [member for member, _ in session_members(pid, start)] if start else []
+
+
+def _ended(returncode: int | None) -> str:
+    if returncode is not None and returncode < 0:
+        return f"was killed by {signal.Signals(-returncode).name}"
+    return "ended" if returncode is None else f"exited with code {returncode}"
+
+
 class LocalScheduler(Scheduler):
     name = "local"
     submitted_status = Status.RUNNING
@@ -47,6 +66,10 @@ class LocalScheduler(Scheduler):
     def __init__(self) -> None:
         self._children: dict[str, subprocess.Popen[bytes]] = {}
         self._pidfds: dict[str, int] = {}
+        #: how a job's script ended (as Popen reports it), while its application runs on
+        self._script_ends: dict[str, int] = {}
+        #: jobs whose script is gone while their application runs (warned about once)
+        self._orphaned: set[str] = set()
 
     def submit(self, submission: Submission) -> str:
         proc = spawn(["/bin/bash", str(submission.script)], cwd=str(submission.script.parent))
@@ -60,12 +83,32 @@ class LocalScheduler(Scheduler):
         if (child is not None and returncode is None) or (child is None and _alive(job.native_id)):
             return JobUpdate(Status.RUNNING)
         self._forget(job.native_id)
+        if returncode is not None:
+            self._script_ends[job.native_id] = returncode
         recorded = read_exit_code(job.exit_code_file)
         if recorded is not None:
+            self._script_ends.pop(job.native_id, None)
             return finished(recorded)
-        if returncode is not None and returncode < 0:
-            return JobUpdate(Status.FAILED, returncode, f"killed by {signal.Signals(-returncode).name}")
-        return JobUpdate(Status.FAILED, returncode, "ended without recording an exit code (killed?)")
+        survivors = _survivors(job.native_id)
+        how = _ended(self._script_ends.get(job.native_id))
+        if survivors:  # the script was killed, its application was not: the job still runs
+            reason = (
+                f"its script (pid {_parse(job.native_id)[0]}) {how}, but its application still runs as pid(s) "
+                f"{', '.join(map(str, survivors))}; `hpcsim cancel` (or Experiment.stop) stops them"
+            )
+            if job.native_id not in self._orphaned:
+                self._orphaned.add(job.native_id)
+                _log.warning("local job %s: %s", job.native_id, reason)
+            return JobUpdate(Status.RUNNING, None, reason)
+        code = self._script_ends.pop(job.native_id, None)
+        if job.native_id in self._orphaned:
+            self._orphaned.discard(job.native_id)
+            return JobUpdate(
+                Status.FAILED, code, f"its script {how} and its application ended later without an exit code"
+            )
+        if code is not None and code < 0:
+            return JobUpdate(Status.FAILED, code, f"killed by {signal.Signals(-code).name}")
+        return JobUpdate(Status.FAILED, code, "ended without recording an exit code (killed?)")
 
     def status(self, jobs: Sequence[JobRef]) -> dict[JobRef, JobUpdate]:
         return {job: self._update(job) for job in jobs}
@@ -84,13 +127,21 @@ class LocalScheduler(Scheduler):
             self.status(running)
 
     def _signal(self, native_id: str, signum: signal.Signals) -> bool:
-        if native_id not in self._children and not _alive(native_id):
-            return False
-        try:
-            os.killpg(_parse(native_id)[0], signum)
-        except ProcessLookupError:
-            return False
-        return True
+        """Signal the job's process group; once its script (the group's leader) is gone,
+        every group of its session that still has a live process. False: nothing to signal."""
+        pid, start = _parse(native_id)
+        if native_id in self._children or _alive(native_id):
+            groups = {pid}
+        else:
+            groups = {group for _, group in session_members(pid, start)} if start else set()
+        signalled = False
+        for group in sorted(groups):
+            try:
+                os.killpg(group, signum)
+            except ProcessLookupError:
+                continue
+            signalled = True
+        return signalled
 
     def wait(self, jobs: Sequence[JobRef], timeout: float) -> list[JobRef]:
         if not jobs:

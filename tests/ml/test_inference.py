@@ -349,7 +349,14 @@ def test_a_stalled_worker_times_out_and_the_request_is_withdrawn(
     assert client.tensor_exists("sy2")
 
 
-def test_a_dead_worker_is_reported(private_ml: MLDatabase, mlp: torch.nn.Module) -> None:
+@pytest.fixture
+def no_worker_restarts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shards started after this give up on a dead worker at once (tests/local/test_supervision.py
+    covers the restarts)."""
+    monkeypatch.setenv("HPCSIM_WORKER_RESTARTS", "0")
+
+
+def test_a_dead_worker_is_reported(no_worker_restarts: None, private_ml: MLDatabase, mlp: torch.nn.Module) -> None:
     client = Client(cluster=False)
     client.set_model("orphan", _blob(mlp), "TORCH")
     client.put_tensor("ox", np.ones((1, 6), dtype=np.float32))
