@@ -1,7 +1,9 @@
 /* Connections and commands: hiredis blocking contexts over TCP or a Unix socket, AUTH, the
  * retry loop bounded by the connect/command budgets (as hpcsim/client/connection.py) and
  * cluster redirections. Requests are written by transport_wire.c (no copy of large values, no
- * SIGPIPE); hiredis reads the replies.
+ * SIGPIPE); hiredis reads the replies, except a tensor's value, which transport_recv.c reads
+ * from the socket into the caller's memory. Every kind of request (commands, SET of a value
+ * in parts, GET into a sink) is an hs_op run by the same retry loop.
  *
  * Retry rule (connection.py's _retrying): an attempt that fails with a lost connection, a
  * timeout, TRYAGAIN, CLUSTERDOWN or LOADING is retried after the interval while the next try
@@ -55,8 +57,7 @@ static void set_why(hs_attempt* a, hs_outcome outcome, const char* fmt, const ch
     snprintf(a->why, sizeof a->why, fmt, node, text);
 }
 
-/* The context's I/O error as a retryable failure; the connection is dropped. */
-static void io_failure(hs_client* c, hs_node* node, hs_attempt* a) {
+void hs_io_failure(hs_client* c, hs_node* node, hs_attempt* a) {
     const redisContext* ctx = node->ctx;
     const char* text = ctx && ctx->errstr[0] ? ctx->errstr : "connection lost";
     char buffer[300];
@@ -97,10 +98,15 @@ static void free_replies(redisReply** replies, size_t n) {
     }
 }
 
-/* Sends `w`, reads and drops `skip` replies (ASKING's), then reads n into `replies`. False
- * (replies freed, connection dropped, failure in *a) on an I/O error. */
-static bool exchange(hs_client* c, hs_node* node, const hs_wire* w, size_t skip, size_t n, redisReply** replies,
-                     hs_attempt* a) {
+void hs_io_errno(hs_client* c, hs_node* node, int error, hs_attempt* a) {
+    node->ctx->err = error == 0 ? REDIS_ERR_EOF : REDIS_ERR_IO;
+    snprintf(node->ctx->errstr, sizeof node->ctx->errstr, "%s",
+             error == 0 ? "Server closed the connection" : strerror(error));
+    hs_io_failure(c, node, a);
+}
+
+bool hs_exchange(hs_client* c, hs_node* node, const hs_wire* w, size_t skip, size_t n, redisReply** replies,
+                 hs_attempt* a) {
     if (w->oom) {
         a->outcome = HS_FATAL;
         a->code = SRBadAllocError;
@@ -109,15 +115,17 @@ static bool exchange(hs_client* c, hs_node* node, const hs_wire* w, size_t skip,
     }
     int error = hs_wire_send(w, node->ctx->fd);
     if (error != 0) {
-        node->ctx->err = REDIS_ERR_IO;
-        snprintf(node->ctx->errstr, sizeof node->ctx->errstr, "%s", strerror(error));
-        io_failure(c, node, a);
+        hs_io_errno(c, node, error, a);
         return false;
     }
+    return hs_receive(c, node, skip, n, replies, a);
+}
+
+bool hs_receive(hs_client* c, hs_node* node, size_t skip, size_t n, redisReply** replies, hs_attempt* a) {
     for (size_t i = 0; i < skip + n; i++) {
         void* r = NULL;
         if (redisGetReply(node->ctx, &r) != REDIS_OK || r == NULL) {
-            io_failure(c, node, a);
+            hs_io_failure(c, node, a);
             free_replies(replies, i > skip ? i - skip : 0);
             return false;
         }
@@ -134,7 +142,7 @@ static bool handshake(hs_client* c, hs_node* node, int argc, const char** argv, 
     hs_wire w = {0};
     redisReply* r = NULL;
     hs_wire_command(&w, argc, argv, lens);
-    bool sent = exchange(c, node, &w, 0, 1, &r, a);
+    bool sent = hs_exchange(c, node, &w, 0, 1, &r, a);
     hs_wire_free(&w);
     if (!sent)
         return false;
@@ -165,7 +173,7 @@ void hs_node_connect(hs_client* c, hs_node* node, hs_attempt* a) {
         return;
     }
     if (node->ctx->err) {
-        io_failure(c, node, a);
+        hs_io_failure(c, node, a);
         return;
     }
     redisSetTimeout(node->ctx, timeval_of(s->socket.seconds)); /* every later read and send */
@@ -191,27 +199,26 @@ redisReply* hs_node_command(hs_client* c, hs_node* node, int argc, const char** 
     hs_wire w = {0};
     redisReply* r = NULL;
     hs_wire_command(&w, argc, argv, lens);
-    bool ok = exchange(c, node, &w, 0, 1, &r, a);
+    bool ok = hs_exchange(c, node, &w, 0, 1, &r, a);
     hs_wire_free(&w);
     return ok ? r : NULL;
 }
 
 /* ---- one attempt of an operation ------------------------------------------------------------ */
 
+/* The arguments of n commands sent in one pipeline. */
 typedef struct {
-    size_t n; /* commands */
     const int* argcs;
     const char** const* argvs;
     const size_t* const* argvlens;
-    bool parts; /* or one SET of key = head ++ body */
-    const char* key;
-    size_t key_len;
-    const void* head;
-    size_t head_len;
-    const void* body;
-    size_t body_len;
-    redisReply** replies; /* n of them (1 for parts) */
-} hs_op;
+} hs_commands;
+
+static bool commands_exchange(hs_client* c, hs_node* node, hs_op* op, hs_wire* w, bool asking, hs_attempt* a) {
+    const hs_commands* cmd = op->args;
+    for (size_t i = 0; i < op->n; i++)
+        hs_wire_command(w, cmd->argcs[i], cmd->argvs[i], cmd->argvlens[i]);
+    return hs_exchange(c, node, w, asking ? 1 : 0, op->n, op->replies, a);
+}
 
 /* Classifies an error reply: redirections and transient cluster states are not answers. */
 static hs_outcome redirect_of(const redisReply* r, hs_attempt* a) {
@@ -231,7 +238,6 @@ static hs_outcome redirect_of(const redisReply* r, hs_attempt* a) {
 }
 
 static void attempt_on(hs_client* c, hs_node* node, hs_op* op, bool asking, hs_attempt* a) {
-    size_t n = op->parts ? 1 : op->n;
     hs_node_connect(c, node, a);
     if (a->outcome != HS_OK)
         return;
@@ -241,24 +247,15 @@ static void attempt_on(hs_client* c, hs_node* node, hs_op* op, bool asking, hs_a
         size_t lens[] = {6};
         hs_wire_command(&w, 1, argv, lens);
     }
-    if (op->parts) {
-        hs_wire_format(&w, "*3\r\n$3\r\nSET\r\n$%zu\r\n", op->key_len);
-        hs_wire_data(&w, op->key, op->key_len);
-        hs_wire_format(&w, "\r\n$%zu\r\n", op->head_len + op->body_len);
-        hs_wire_data(&w, op->head, op->head_len);
-        hs_wire_data(&w, op->body, op->body_len);
-        hs_wire_data(&w, "\r\n", 2);
-    } else {
-        for (size_t i = 0; i < op->n; i++)
-            hs_wire_command(&w, op->argcs[i], op->argvs[i], op->argvlens[i]);
-    }
-    bool ok = exchange(c, node, &w, asking ? 1 : 0, n, op->replies, a);
+    bool ok = op->exchange(c, node, op, &w, asking, a);
     hs_wire_free(&w);
     if (!ok)
         return;
     a->outcome = HS_OK;
-    for (size_t i = 0; i < n && a->outcome == HS_OK; i++) {
+    for (size_t i = 0; i < op->n && a->outcome == HS_OK; i++) {
         const redisReply* r = op->replies[i];
+        if (r == NULL)
+            continue;
         a->outcome = redirect_of(r, a);
         if (a->outcome != HS_OK) {
             snprintf(a->why, sizeof a->why, "%s: %s", node->label, r->str);
@@ -270,7 +267,7 @@ static void attempt_on(hs_client* c, hs_node* node, hs_op* op, bool asking, hs_a
         }
     }
     if (a->outcome != HS_OK)
-        free_replies(op->replies, n);
+        free_replies(op->replies, op->n);
 }
 
 /* ---- the retry loop ------------------------------------------------------------------------ */
@@ -331,7 +328,7 @@ static void attempt(hs_client* c, const char* route, size_t route_len, long shar
     }
 }
 
-static SRError run_op(hs_client* c, const char* route, size_t route_len, long shard, hs_op* op, const char* what) {
+SRError hs_run_op(hs_client* c, const char* route, size_t route_len, long shard, hs_op* op, const char* what) {
     const hs_timeout* budget = &c->settings.command;
     double interval = c->settings.command_interval.seconds;
     double deadline = hs_now() + budget->seconds;
@@ -376,8 +373,8 @@ static SRError check_args(int argc, const char** argv, const size_t* argvlen, SR
     return SRNoError;
 }
 
-redisReply* hs_command(hs_client* c, const char* route, size_t route_len, int argc, const char** argv,
-                       const size_t* argvlen, SRError* err) {
+static redisReply* one_command(hs_client* c, const char* route, size_t route_len, long shard, int argc,
+                               const char** argv, const size_t* argvlen, SRError* err) {
     redisReply* reply = NULL;
     if (check_args(argc, argv, argvlen, err) != SRNoError)
         return NULL;
@@ -385,23 +382,20 @@ redisReply* hs_command(hs_client* c, const char* route, size_t route_len, int ar
     describe_command(what, sizeof what, argc, argv, argvlen);
     const char** argvs[] = {argv};
     const size_t* lens[] = {argvlen};
-    hs_op op = {.n = 1, .argcs = &argc, .argvs = argvs, .argvlens = lens, .replies = &reply};
-    *err = run_op(c, route, route_len, -1, &op, what);
+    hs_commands cmd = {&argc, argvs, lens};
+    hs_op op = {.exchange = commands_exchange, .args = &cmd, .n = 1, .replies = &reply};
+    *err = hs_run_op(c, route, route_len, shard, &op, what);
     return *err == SRNoError ? reply : NULL;
+}
+
+redisReply* hs_command(hs_client* c, const char* route, size_t route_len, int argc, const char** argv,
+                       const size_t* argvlen, SRError* err) {
+    return one_command(c, route, route_len, -1, argc, argv, argvlen, err);
 }
 
 redisReply* hs_command_on(hs_client* c, size_t shard, int argc, const char** argv, const size_t* argvlen,
                           SRError* err) {
-    redisReply* reply = NULL;
-    if (check_args(argc, argv, argvlen, err) != SRNoError)
-        return NULL;
-    char what[300];
-    describe_command(what, sizeof what, argc, argv, argvlen);
-    const char** argvs[] = {argv};
-    const size_t* lens[] = {argvlen};
-    hs_op op = {.n = 1, .argcs = &argc, .argvs = argvs, .argvlens = lens, .replies = &reply};
-    *err = run_op(c, NULL, 0, (long)shard, &op, what);
-    return *err == SRNoError ? reply : NULL;
+    return one_command(c, NULL, 0, (long)shard, argc, argv, argvlen, err);
 }
 
 static SRError pipeline(hs_client* c, const char* route, size_t route_len, long shard, size_t n, const int* argcs,
@@ -414,8 +408,9 @@ static SRError pipeline(hs_client* c, const char* route, size_t route_len, long 
     describe_command(what, sizeof what, argcs[0], argvs[0], argvlens[0]);
     char batch[400];
     snprintf(batch, sizeof batch, "%s (in a batch of %zu commands)", what, n);
-    hs_op op = {.n = n, .argcs = argcs, .argvs = argvs, .argvlens = argvlens, .replies = replies};
-    return run_op(c, route, route_len, shard, &op, n > 1 ? batch : what);
+    hs_commands cmd = {argcs, argvs, argvlens};
+    hs_op op = {.exchange = commands_exchange, .args = &cmd, .n = n, .replies = replies};
+    return hs_run_op(c, route, route_len, shard, &op, n > 1 ? batch : what);
 }
 
 SRError hs_pipeline(hs_client* c, const char* route, size_t route_len, size_t n, const int* argcs,
@@ -426,19 +421,4 @@ SRError hs_pipeline(hs_client* c, const char* route, size_t route_len, size_t n,
 SRError hs_pipeline_on(hs_client* c, size_t shard, size_t n, const int* argcs, const char** const* argvs,
                        const size_t* const* argvlens, redisReply** replies) {
     return pipeline(c, NULL, 0, (long)shard, n, argcs, argvs, argvlens, replies);
-}
-
-SRError hs_set_parts(hs_client* c, const char* key, size_t key_len, const void* head, size_t head_len,
-                     const void* body, size_t body_len) {
-    redisReply* reply = NULL;
-    hs_op op = {.parts = true, .key = key, .key_len = key_len, .head = head, .head_len = head_len,
-                .body = body ? body : "", .body_len = body ? body_len : 0, .replies = &reply};
-    char what[300];
-    snprintf(what, sizeof what, "SET '%.*s'", (int)(key_len < 200 ? key_len : 200), key);
-    SRError err = run_op(c, key, key_len, -1, &op, what);
-    if (err != SRNoError)
-        return err;
-    err = hs_check_reply(reply, what);
-    freeReplyObject(reply);
-    return err;
 }

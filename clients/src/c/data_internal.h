@@ -116,6 +116,27 @@ SRError hsd_present(const char* what, void* buf, const hsd_tinfo* stored, SRMemo
                    void** extra);
 /* The transposition of a column-major (Fortran) buffer with `dims` into row-major (to_rows) or back. */
 void hsd_transpose(const void* src, void* dst, const size_t* dims, size_t ndim, size_t itemsize, bool to_rows);
+/* The same in boxes of at most HSD_BLOCK_BYTES (or one element, if larger), one at a time: the
+ * memory a put or an unpack of a Fortran array adds is one box (layout.c says how they are cut). */
+#define HSD_BLOCK_BYTES ((size_t)8 << 20)
+typedef struct {
+    size_t dims[HSD_MAX_NDIM], strides[HSD_MAX_NDIM]; /* strides: column-major, in elements */
+    size_t ndim, itemsize;
+    size_t depth, step, inner; /* a box: `step` indices of dims[depth], `inner` elements each */
+    size_t box_max;            /* bytes of the largest box */
+} hsd_blocks;
+/* Plans the boxes of a non-empty array with ndim >= 1 whose element count fits in size_t. */
+void hsd_blocks_plan(hsd_blocks* b, const size_t* dims, size_t ndim, size_t itemsize, size_t max_bytes);
+/* The length in bytes of the box at row-major byte `offset` (the start of a box). */
+size_t hsd_blocks_len(const hsd_blocks* b, size_t offset);
+/* Copies the box at `offset` from the column-major array `src` into its row-major bytes `dst`
+ * (to_rows), or from its row-major bytes `src` into the column-major array `dst`; its length. */
+size_t hsd_blocks_copy(const hsd_blocks* b, size_t offset, const void* src, void* dst, bool to_rows);
+/* Whether every pointer of a Nested tree (ndim >= 2) is non-NULL. */
+bool hsd_tree_ok(const void* p, const size_t* dims, size_t ndim);
+/* Writes bytes [offset, offset + len) of a tensor's row-major elements into the Nested tree. */
+void hsd_tree_put(void* tree, const size_t* dims, size_t ndim, size_t itemsize, size_t offset, const void* src,
+                  size_t len);
 
 /* ---- datasets (dataset.c) ------------------------------------------------------------------- */
 #define HSD_DATASET_MAGIC 0x48534453u /* "HSDS" */

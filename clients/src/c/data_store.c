@@ -82,7 +82,7 @@ static SRError write_dataset(hs_client* c, const char* what, const char* base, s
 }
 
 SRError put_dataset(void* c_client, void* dataset) {
-    hsd_dataset* d;
+    hsd_dataset* d = NULL;
     if (!c_client) return hs_fail(SRParameterError, "put_dataset: c_client is NULL");
     SRError e = hsd_dataset_check(dataset, "put_dataset", &d);
     if (e) return e;

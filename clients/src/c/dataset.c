@@ -148,7 +148,7 @@ SRError DeallocateDataSet(void** dataset) {
 
 SRError add_tensor(void* dataset, const char* name, size_t name_length, void* data, const size_t* dims,
                    size_t n_dims, SRTensorType type, SRMemoryLayout mem_layout) {
-    hsd_dataset* d;
+    hsd_dataset* d = NULL;
     SRError e = hsd_dataset_check(dataset, "add_tensor", &d);
     if (e) return e;
     if (!name) return hs_fail(SRParameterError, "add_tensor: name is NULL");
@@ -178,7 +178,7 @@ SRError add_tensor(void* dataset, const char* name, size_t name_length, void* da
 
 static SRError add_meta(const char* what, void* dataset, const char* name, size_t len, int type, const void* data,
                         size_t data_len, bool string) {
-    hsd_dataset* d;
+    hsd_dataset* d = NULL;
     SRError e = hsd_dataset_check(dataset, what, &d);
     if (e) return e;
     if (!name || !data) return hs_fail(SRParameterError, "%s: %s is NULL", what, !name ? "name" : "data");
@@ -226,7 +226,7 @@ SRError add_meta_string(void* dataset, const char* name, size_t name_length, con
 
 SRError get_dataset_tensor(void* dataset, const char* name, size_t name_length, void** data, size_t** dims,
                            size_t* n_dims, SRTensorType* type, SRMemoryLayout mem_layout) {
-    hsd_dataset* d;
+    hsd_dataset* d = NULL;
     SRError e = hsd_dataset_check(dataset, "get_dataset_tensor", &d);
     if (e) return e;
     if (!name || !data || !dims || !n_dims || !type) return hs_fail(SRParameterError, "get_dataset_tensor: NULL argument");
@@ -256,7 +256,7 @@ SRError get_dataset_tensor(void* dataset, const char* name, size_t name_length, 
 SRError unpack_dataset_tensor(void* dataset, const char* name, size_t name_length, void* data, const size_t* dims,
                               size_t n_dims, SRTensorType type, SRMemoryLayout mem_layout) {
     static const char* fn = "unpack_dataset_tensor";
-    hsd_dataset* d;
+    hsd_dataset* d = NULL;
     SRError e = hsd_dataset_check(dataset, fn, &d);
     if (e) return e;
     if (!name) return hs_fail(SRParameterError, "%s: name is NULL", fn);
@@ -275,7 +275,7 @@ SRError unpack_dataset_tensor(void* dataset, const char* name, size_t name_lengt
 
 SRError get_meta_scalars(void* dataset, const char* name, size_t name_length, size_t* length, SRMetaDataType* type,
                          void** scalar_data) {
-    hsd_dataset* d;
+    hsd_dataset* d = NULL;
     SRError e = hsd_dataset_check(dataset, "get_meta_scalars", &d);
     if (e) return e;
     if (!name || !length || !type || !scalar_data) return hs_fail(SRParameterError, "get_meta_scalars: NULL argument");
@@ -317,7 +317,7 @@ static SRError pack(hsd_dataset* d, size_t n, const char* const* text, const siz
 
 SRError get_meta_strings(void* dataset, const char* name, size_t name_length, char*** data, size_t* n_strings,
                          size_t** lengths) {
-    hsd_dataset* d;
+    hsd_dataset* d = NULL;
     SRError e = hsd_dataset_check(dataset, "get_meta_strings", &d);
     if (e) return e;
     if (!name || !data || !n_strings || !lengths) return hs_fail(SRParameterError, "get_meta_strings: NULL argument");
@@ -338,7 +338,7 @@ SRError get_meta_strings(void* dataset, const char* name, size_t name_length, ch
 }
 
 static SRError names_of(void* dataset, const char* what, bool tensors, char*** data, size_t* n, size_t** lengths) {
-    hsd_dataset* d;
+    hsd_dataset* d = NULL;
     SRError e = hsd_dataset_check(dataset, what, &d);
     if (e) return e;
     if (!data || !n || !lengths) return hs_fail(SRParameterError, "%s: NULL argument", what);
@@ -365,7 +365,7 @@ SRError get_metadata_field_names(void* dataset, char*** data, size_t* n_strings,
 }
 
 SRError get_tensor_type(void* dataset, const char* name, size_t name_len, SRTensorType* ttype) {
-    hsd_dataset* d;
+    hsd_dataset* d = NULL;
     SRError e = hsd_dataset_check(dataset, "get_tensor_type", &d);
     if (e) return e;
     if (!name || !ttype) return hs_fail(SRParameterError, "get_tensor_type: NULL argument");
@@ -376,7 +376,7 @@ SRError get_tensor_type(void* dataset, const char* name, size_t name_len, SRTens
 }
 
 SRError get_tensor_dims(void* dataset, const char* name, size_t name_len, size_t** dims, size_t* ndims) {
-    hsd_dataset* d;
+    hsd_dataset* d = NULL;
     SRError e = hsd_dataset_check(dataset, "get_tensor_dims", &d);
     if (e) return e;
     if (!name || !dims || !ndims) return hs_fail(SRParameterError, "get_tensor_dims: NULL argument");
@@ -395,7 +395,7 @@ SRError get_tensor_dims(void* dataset, const char* name, size_t name_len, size_t
 }
 
 SRError get_metadata_field_type(void* dataset, const char* name, size_t name_len, SRMetaDataType* mdtype) {
-    hsd_dataset* d;
+    hsd_dataset* d = NULL;
     SRError e = hsd_dataset_check(dataset, "get_metadata_field_type", &d);
     if (e) return e;
     if (!name || !mdtype) return hs_fail(SRParameterError, "get_metadata_field_type: NULL argument");
@@ -407,7 +407,7 @@ SRError get_metadata_field_type(void* dataset, const char* name, size_t name_len
 
 const char* dataset_to_string(void* dataset) {
     static _Thread_local char text[4096];
-    hsd_dataset* d;
+    hsd_dataset* d = NULL;
     if (hsd_dataset_check(dataset, "dataset_to_string", &d)) return SRGetLastError();
     hsd_sb s = {0};
     hsd_sb_fmt(&s, "DataSet '%.*s': %zu tensor(s)", HSD_STR(d->name, d->name_len), d->n_tensors);
@@ -428,7 +428,7 @@ const char* dataset_to_string(void* dataset) {
 }
 
 SRError hpcsim_dataset_clone(const void* dataset, void** copy) {
-    hsd_dataset* d;
+    hsd_dataset* d = NULL;
     SRError e = hsd_dataset_check(dataset, "hpcsim_dataset_clone", &d);
     if (e) return e;
     if (!copy) return hs_fail(SRParameterError, "hpcsim_dataset_clone: copy is NULL");
@@ -450,7 +450,7 @@ SRError hpcsim_dataset_clone(const void* dataset, void** copy) {
 }
 
 SRError hpcsim_dataset_get_name(const void* dataset, const char** name, size_t* name_length) {
-    hsd_dataset* d;
+    hsd_dataset* d = NULL;
     SRError e = hsd_dataset_check(dataset, "hpcsim_dataset_get_name", &d);
     if (e) return e;
     if (!name || !name_length) return hs_fail(SRParameterError, "hpcsim_dataset_get_name: name or name_length is NULL");

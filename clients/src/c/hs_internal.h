@@ -68,6 +68,36 @@ SRError hs_pipeline(hs_client* c, const char* route, size_t route_len, size_t n,
 SRError hs_set_parts(hs_client* c, const char* key, size_t key_len, const void* head, size_t head_len,
                      const void* body, size_t body_len);
 
+/* SET key (head ++ body) where the body_len bytes of the body are produced in pieces, so that a
+ * value the data half must rearrange first (a Fortran array) needs one piece of memory, not a
+ * whole copy. piece(ctx, offset, &len) returns the body's bytes from `offset` on, len >= 1 of
+ * them (at most body_len - offset), valid until the next call. Offsets run from 0 upwards, and
+ * again from 0 when the command is retried. */
+typedef const void* (*hs_piece_fn)(void* ctx, size_t offset, size_t* len);
+SRError hs_set_pieces(hs_client* c, const char* key, size_t key_len, const void* head, size_t head_len,
+                      size_t body_len, hs_piece_fn piece, void* ctx);
+
+/* GET key with the value read from the socket into memory the data half picks, instead of
+ * into hiredis' buffer and then a reply (two copies of a large tensor). The transport calls,
+ * per attempt (again when the GET is retried after a lost connection):
+ *   start(ctx, len, head, head_len, &used): the value has len bytes, head holds its first
+ *     head_len = min(len, HS_SINK_PEEK); SRNoError with *used (<= head_len) the bytes it took
+ *     from head, or an error code with the last error set to refuse the value (then returned
+ *     by hs_get_into; the connection stays usable);
+ *   into(ctx, offset, &cap): where the value's bytes from `offset` go, at most cap of them;
+ *     offsets start at `used` and each range is filled before the next is asked for;
+ *   got(ctx, offset, n) (may be NULL): bytes [offset, offset + n) have arrived.
+ * SRNoError with *other NULL: the value went to the sink. SRNoError with *other a reply: the
+ * answer was not a string (nil for a missing key, an error reply): the caller frees it. */
+#define HS_SINK_PEEK 2048
+typedef struct {
+    SRError (*start)(void* ctx, size_t len, const void* head, size_t head_len, size_t* used);
+    void* (*into)(void* ctx, size_t offset, size_t* cap);
+    void (*got)(void* ctx, size_t offset, size_t n);
+    void* ctx;
+} hs_sink;
+SRError hs_get_into(hs_client* c, const char* key, size_t key_len, const hs_sink* sink, redisReply** other);
+
 /* ---- shards (inference needs a copy of each model on every shard) ------------------------ */
 bool hs_is_cluster(const hs_client* c);
 size_t hs_shard_count(hs_client* c);                     /* 1 on a standalone server */

@@ -13,18 +13,116 @@
 
 #include "data_internal.h"
 
-/* Column-major index c = i0 + d0 * (m_cols + dm * l) and row-major index r = (i0 * dm + m_rows) * dl + l,
- * where i0 runs along dims[0], l along the last dimension and m over the ones between (dm of them,
- * m_cols and m_rows their column- and row-major ranks): for each m, a d0 x dl transposition done
- * in tiles so that reads and writes both stay in cache. */
-#define TILE_LOOP(size)                                                                                      \
-    for (size_t i = a; i < a_end; i++) {                                                                     \
-        const size_t c0 = i + d0 * m_cols, r0 = (i * dm + m_rows) * dl, cs = d0 * dm;                      \
-        if (to_rows)                                                                                         \
-            for (size_t l = b; l < b_end; l++) memcpy(out + (r0 + l) * (size), in + (c0 + cs * l) * (size), (size)); \
-        else                                                                                                 \
-            for (size_t l = b; l < b_end; l++) memcpy(out + (c0 + cs * l) * (size), in + (r0 + l) * (size), (size)); \
+/* ---- column-major (Fortran) arrays in row-major blocks ----------------------------------------
+ * The wire holds a tensor row-major. A column-major array is rearranged in boxes, each a run of
+ * consecutive row-major elements: indices of the dims before `depth` fixed, `step` indices (or
+ * fewer, at the end) of dims[depth], the dims after it whole. `depth` is the smallest that keeps
+ * a box within max_bytes, so a put or unpack streams the array through one block of memory
+ * instead of a whole transposed copy; with no limit the one box is the whole array. */
+
+void hsd_blocks_plan(hsd_blocks* b, const size_t* dims, size_t ndim, size_t itemsize, size_t max_bytes) {
+    b->ndim = ndim;
+    b->itemsize = itemsize;
+    for (size_t k = 0, s = 1; k < ndim; k++) {
+        b->dims[k] = dims[k];
+        b->strides[k] = s; /* column-major stride of dims[k], in elements */
+        s *= dims[k];      /* no overflow: the caller checked the element count */
     }
+    size_t max_elems = max_bytes / itemsize ? max_bytes / itemsize : 1, inner = 1, depth = ndim - 1;
+    while (depth > 0 && dims[depth] <= max_elems / inner) inner *= dims[depth--];
+    b->depth = depth;
+    b->inner = inner;
+    b->step = dims[depth] < max_elems / inner ? dims[depth] : max_elems / inner;
+    b->box_max = b->step * inner * itemsize;
+}
+
+/* The box that starts at row-major byte `offset`: its column-major start and its dims[depth] count. */
+static size_t box_at(const hsd_blocks* b, size_t offset, size_t* base) {
+    size_t e = offset / b->itemsize, dj = b->dims[b->depth], span = dj * b->inner;
+    size_t prefix = e / span, a = e % span / b->inner;
+    *base = a * b->strides[b->depth];
+    for (size_t k = b->depth; k-- > 0; prefix /= b->dims[k]) *base += prefix % b->dims[k] * b->strides[k];
+    return dj - a < b->step ? dj - a : b->step;
+}
+
+size_t hsd_blocks_len(const hsd_blocks* b, size_t offset) {
+    size_t base = 0;
+    return box_at(b, offset, &base) * b->inner * b->itemsize;
+}
+
+/* For each index m of the dims between depth and the last (m_rows in row-major, m_cols in
+ * column-major order), the box is an na x dl matrix, row-major index (i * dm + m_rows) * dl + l,
+ * column-major base + i * sj + m_cols + l * sl. It is copied in tiles through `tmp`: each side is
+ * read or written one contiguous run at a time (a run along l of the row-major side, along i of
+ * the column-major side), so that no cache line has to stay in cache while the tile's other runs
+ * are touched; power-of-two dims would make those runs evict each other (the runs of a tile are
+ * a power of two apart). */
+#define TILE_ROWS(size)                                                                                    \
+    for (size_t i = i0; i < i1; i++) {                                                                     \
+        const size_t r = ((i * dm + m_rows) * dl + l0) * (size), t = (i - i0) * (size);                    \
+        if (to_rows)                                                                                       \
+            for (size_t l = 0; l < l1 - l0; l++) memcpy(out + r + l * (size), tmp + t + l * TILE * (size), (size)); \
+        else                                                                                               \
+            for (size_t l = 0; l < l1 - l0; l++) memcpy(tmp + t + l * TILE * (size), in + r + l * (size), (size)); \
+    }
+
+/* The column-major side of a tile: for each l, its run along i into (to_rows) or out of tmp. */
+#define TILE_COLS(size)                                                                                    \
+    for (size_t l = l0; l < l1; l++) {                                                                     \
+        size_t c = base + i0 * sj + m_cols + l * sl;                                                       \
+        char* t = tmp + (l - l0) * TILE * (size);                                                          \
+        if (sj == 1)                                                                                       \
+            memcpy(to_rows ? t : out + c * (size), to_rows ? in + c * (size) : t, (i1 - i0) * (size));     \
+        else                                                                                               \
+            for (size_t i = 0; i < i1 - i0; i++)                                                           \
+                memcpy(to_rows ? t + i * (size) : out + (c + i * sj) * (size),                             \
+                       to_rows ? in + (c + i * sj) * (size) : t + i * (size), (size));                     \
+    }
+
+size_t hsd_blocks_copy(const hsd_blocks* b, size_t offset, const void* src, void* dst, bool to_rows) {
+    enum { TILE = 32 };
+    size_t base = 0, na = box_at(b, offset, &base), n = b->ndim, j = b->depth, size = b->itemsize;
+    const char* in = src;
+    char* out = dst;
+    if (j + 1 == n) { /* a run along the last dimension: one strided row */
+        size_t sj = b->strides[j];
+        if (sj == 1) /* the dims before it are all 1 */
+            memcpy(to_rows ? out : out + base * size, to_rows ? in + base * size : in, na * size);
+        else
+            for (size_t i = 0; i < na; i++)
+                memcpy(to_rows ? out + i * size : out + (base + i * sj) * size,
+                       to_rows ? in + (base + i * sj) * size : in + i * size, size);
+        return na * size;
+    }
+    size_t sj = b->strides[j], dl = b->dims[n - 1], sl = b->strides[n - 1], dm = b->inner / dl, m_cols = 0;
+    size_t idx[HSD_MAX_NDIM] = {0};
+    char tmp[TILE * TILE * 16]; /* a tile of the largest dtype */
+    for (size_t m_rows = 0; m_rows < dm; m_rows++) {
+        for (size_t i0 = 0; i0 < na; i0 += TILE)
+            for (size_t l0 = 0; l0 < dl; l0 += TILE) {
+                size_t i1 = i0 + TILE < na ? i0 + TILE : na, l1 = l0 + TILE < dl ? l0 + TILE : dl;
+                if (to_rows) TILE_COLS(size);
+                switch (size) { /* one loop per size, so that each copy is one load and store */
+                case 1: TILE_ROWS(1); break;
+                case 2: TILE_ROWS(2); break;
+                case 4: TILE_ROWS(4); break;
+                case 8: TILE_ROWS(8); break;
+                case 16: TILE_ROWS(16); break;
+                default: TILE_ROWS(size);
+                }
+                if (!to_rows) TILE_COLS(size);
+            }
+        for (size_t k = n - 2; k > j; k--) { /* the next middle index, in row-major order */
+            if (++idx[k] < b->dims[k]) {
+                m_cols += b->strides[k];
+                break;
+            }
+            m_cols -= (b->dims[k] - 1) * b->strides[k];
+            idx[k] = 0;
+        }
+    }
+    return na * b->inner * size;
+}
 
 void hsd_transpose(const void* src, void* dst, const size_t* dims, size_t ndim, size_t itemsize, bool to_rows) {
     size_t count = 0, nbytes = 0;
@@ -33,47 +131,19 @@ void hsd_transpose(const void* src, void* dst, const size_t* dims, size_t ndim, 
         memcpy(dst, src, nbytes);
         return;
     }
-    enum { TILE = 32 };
-    const char* in = src;
-    char* out = dst;
-    size_t d0 = dims[0], dl = dims[ndim - 1], dm = count / d0 / dl;
-    size_t idx[HSD_MAX_NDIM] = {0}, stride[HSD_MAX_NDIM];
-    for (size_t k = 1, s = 1; k + 1 < ndim; k++) {
-        stride[k] = s; /* column-major stride of middle dimension k */
-        s *= dims[k];
-    }
-    size_t m_cols = 0;
-    for (size_t m_rows = 0; m_rows < dm; m_rows++) {
-        for (size_t a = 0; a < d0; a += TILE)
-            for (size_t b = 0; b < dl; b += TILE) {
-                size_t a_end = a + TILE < d0 ? a + TILE : d0, b_end = b + TILE < dl ? b + TILE : dl;
-                switch (itemsize) { /* one loop per size, so that each copy is one load and store */
-                case 1: TILE_LOOP(1); break;
-                case 2: TILE_LOOP(2); break;
-                case 4: TILE_LOOP(4); break;
-                case 8: TILE_LOOP(8); break;
-                case 16: TILE_LOOP(16); break;
-                default: TILE_LOOP(itemsize);
-                }
-            }
-        for (size_t k = ndim - 2; k >= 1; k--) { /* the next middle index, in row-major order */
-            if (++idx[k] < dims[k]) {
-                m_cols += stride[k];
-                break;
-            }
-            m_cols -= (dims[k] - 1) * stride[k];
-            idx[k] = 0;
-        }
-    }
+    hsd_blocks b;
+    hsd_blocks_plan(&b, dims, ndim, itemsize, SIZE_MAX); /* one box */
+    hsd_blocks_copy(&b, 0, src, dst, to_rows);
 }
 
-/* Whether every pointer of the tree at p (ndim >= 2) is non-NULL. */
-static bool tree_ok(const void* p, const size_t* dims, size_t ndim) {
+/* ---- nested (pointer tree) arrays ------------------------------------------------------------- */
+
+bool hsd_tree_ok(const void* p, const size_t* dims, size_t ndim) {
     if (p == NULL) return false;
     if (ndim < 2) return true;
     const void* const* rows = p;
     for (size_t i = 0; i < dims[0]; i++)
-        if (!tree_ok(rows[i], dims + 1, ndim - 1)) return false;
+        if (!hsd_tree_ok(rows[i], dims + 1, ndim - 1)) return false;
     return true;
 }
 
@@ -97,13 +167,32 @@ static void tree_write(void* p, const size_t* dims, size_t ndim, size_t itemsize
     for (size_t i = 0; i < dims[0]; i++) tree_write(rows[i], dims + 1, ndim - 1, itemsize, in);
 }
 
+void hsd_tree_put(void* tree, const size_t* dims, size_t ndim, size_t itemsize, size_t offset, const void* src,
+                  size_t len) {
+    size_t row = dims[ndim - 1] * itemsize, rows = 1;
+    for (size_t k = 0; k + 1 < ndim; k++) rows *= dims[k];
+    for (const char* in = src; len > 0;) {
+        size_t r = offset / row, at = offset % row, n = row - at < len ? row - at : len;
+        void* p = tree; /* down the tree to leaf row r: its indices, most significant first */
+        for (size_t k = 0, below = rows; k + 1 < ndim; k++) {
+            below /= dims[k];
+            p = ((void**)p)[r / below];
+            r %= below;
+        }
+        memcpy((char*)p + at, in, n);
+        in += n;
+        offset += n;
+        len -= n;
+    }
+}
+
 SRError hsd_gather(const char* what, const char* name, size_t name_len, const void* data, const size_t* dims,
                   size_t ndim, size_t itemsize, size_t nbytes, SRMemoryLayout layout, const void** rows,
                   void** owned) {
     *owned = NULL;
     *rows = data;
     if (layout == SRMemLayoutContiguous || ndim < 2 || nbytes == 0) return SRNoError;
-    if (layout == SRMemLayoutNested && !tree_ok(data, dims, ndim))
+    if (layout == SRMemLayoutNested && !hsd_tree_ok(data, dims, ndim))
         return hs_fail(SRParameterError, "%s '%.*s': a row pointer of the nested (SRMemLayoutNested) data is NULL",
                        what, HSD_STR(name, name_len));
     char* buf = malloc(nbytes);
@@ -158,7 +247,7 @@ bool hsd_scatter(const void* src, const hsd_tinfo* stored, const size_t* dims, s
                 void* dest) {
     if (stored->nbytes == 0) return true;
     if (layout == SRMemLayoutNested && stored->ndim >= 2) {
-        if (!tree_ok(dest, stored->dims, stored->ndim)) return false;
+        if (!hsd_tree_ok(dest, stored->dims, stored->ndim)) return false;
         const char* at = src;
         tree_write(dest, stored->dims, stored->ndim, stored->itemsize, &at);
     } else if (layout == SRMemLayoutFortranContiguous && n_dims >= 2) {

@@ -233,7 +233,7 @@ static SRError list_key(void* c_client, const char* fn, const char* name, size_t
 }
 
 SRError append_to_list(void* c_client, const char* list_name, const size_t list_name_length, const void* dataset) {
-    hsd_dataset* d;
+    hsd_dataset* d = NULL;
     char *key = NULL, *entry = NULL, what[512];
     size_t kl = 0, el = 0;
     SRError e = list_key(c_client, "append_to_list", list_name, list_name_length, false, &key, &kl);

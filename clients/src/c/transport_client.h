@@ -1,6 +1,7 @@
 /* The transport half's private types: the ConfigOptions object, the resolved settings, the
- * shards and the client object. Shared by client.c, config.c, conn.c, cluster.c, log.c and
- * prefix.c only; the data half sees a client only through hs_internal.h. */
+ * shards, the client object and the operations the retry loop runs. Shared by the transport
+ * half's files (client.c, config.c, conn.c, cluster.c, log.c, prefix.c, transport_*.c) only;
+ * the data half sees a client only through hs_internal.h. */
 #ifndef HPCSIM_TRANSPORT_CLIENT_H
 #define HPCSIM_TRANSPORT_CLIENT_H
 
@@ -94,6 +95,7 @@ void hs_wire_command(hs_wire* w, int argc, const char** argv, const size_t* lens
 void hs_wire_format(hs_wire* w, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 void hs_wire_data(hs_wire* w, const void* data, size_t len); /* large data is referenced, not copied */
 void hs_wire_free(hs_wire* w);
+void hs_wire_clear(hs_wire* w); /* empties w, keeping its memory for the next request */
 int hs_wire_send(const hs_wire* w, int fd); /* 0, or the errno of the failed send */
 
 /* ---- connections (conn.c) ---------------------------------------------------------------- */
@@ -114,6 +116,34 @@ typedef struct {
     uint16_t slot;     /* MOVED / ASK */
     char target[300];  /* MOVED / ASK: "host:port" */
 } hs_attempt;
+
+/* One operation as the retry loop (conn.c) runs it: each attempt picks the node, connects,
+ * puts ASKING into `w` after an ASK redirection, then calls `exchange`, which adds the request,
+ * sends it and reads the n answers into replies (ASKING's answer dropped); false with the
+ * failure in *a and no reply left. A NULL reply is an answer that needs no checking (a value
+ * that went straight to a sink); the loop checks the others for MOVED/ASK/TRYAGAIN/NOAUTH. */
+typedef struct hs_op hs_op;
+struct hs_op {
+    bool (*exchange)(hs_client* c, hs_node* node, hs_op* op, hs_wire* w, bool asking, hs_attempt* a);
+    void* args; /* the exchange's own */
+    size_t n;
+    redisReply** replies;
+};
+/* Runs op within the command budget, following redirections; `shard` >= 0 pins the node.
+ * SRNoError, or the failure (last error set) naming `what`. */
+SRError hs_run_op(hs_client* c, const char* route, size_t route_len, long shard, hs_op* op, const char* what);
+/* Sends w (failing at once when it ran out of memory), then reads skip + n replies and drops
+ * the first `skip`; false (connection dropped, failure in *a) on an I/O error. */
+bool hs_exchange(hs_client* c, hs_node* node, const hs_wire* w, size_t skip, size_t n, redisReply** replies,
+                 hs_attempt* a);
+/* Reads skip + n replies with hiredis, as hs_exchange after its send. */
+bool hs_receive(hs_client* c, hs_node* node, size_t skip, size_t n, redisReply** replies, hs_attempt* a);
+/* The context's I/O error (ctx->err, ctx->errstr) as a retryable failure; the connection is
+ * dropped. */
+void hs_io_failure(hs_client* c, hs_node* node, hs_attempt* a);
+/* An I/O error of the library's own reads and writes (errno `error`; 0: the server closed the
+ * connection) recorded in the context as hiredis records its own, then handled as hs_io_failure. */
+void hs_io_errno(hs_client* c, hs_node* node, int error, hs_attempt* a);
 
 /* Connects (AUTH, PING) if needed; HS_OK or a failure in *a. */
 void hs_node_connect(hs_client* c, hs_node* node, hs_attempt* a);

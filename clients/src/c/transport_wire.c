@@ -4,7 +4,11 @@
  * would be copied once more) and writes with write(2), which raises SIGPIPE when the server has
  * gone away, killing a program that did not ignore SIGPIPE. Here small pieces are copied into
  * one buffer, large ones are referenced where they lie, and everything goes out with
- * sendmsg(MSG_NOSIGNAL) in as few system calls as possible. hiredis still parses the replies. */
+ * sendmsg(MSG_NOSIGNAL) in as few system calls as possible. hiredis still parses the replies.
+ *
+ * Also here: SET of a value given as a header and a body (hs_set_parts), or as a header and a
+ * body produced in pieces (hs_set_pieces: a Fortran array transposed one block at a time, so
+ * that a put never holds a second copy of the array). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
@@ -92,6 +96,11 @@ void hs_wire_command(hs_wire* w, int argc, const char** argv, const size_t* lens
     }
 }
 
+void hs_wire_clear(hs_wire* w) {
+    w->len = 0;
+    w->nseg = 0;
+}
+
 void hs_wire_free(hs_wire* w) {
     free(w->buf);
     free(w->seg);
@@ -129,4 +138,79 @@ int hs_wire_send(const hs_wire* w, int fd) {
         done += left;
     }
     return 0;
+}
+
+/* ---- SET key head ++ body --------------------------------------------------------------------- */
+
+typedef struct {
+    const char* key;
+    size_t key_len;
+    const void* head;
+    size_t head_len;
+    const void* body; /* the whole body, or NULL: from `piece` */
+    size_t body_len;
+    hs_piece_fn piece;
+    void* ctx;
+} hs_set_args;
+
+static bool set_exchange(hs_client* c, hs_node* node, hs_op* op, hs_wire* w, bool asking, hs_attempt* a) {
+    const hs_set_args* s = op->args;
+    hs_wire_format(w, "*3\r\n$3\r\nSET\r\n$%zu\r\n", s->key_len);
+    hs_wire_data(w, s->key, s->key_len);
+    hs_wire_format(w, "\r\n$%zu\r\n", s->head_len + s->body_len);
+    hs_wire_data(w, s->head, s->head_len);
+    if (s->body != NULL || s->body_len == 0) {
+        hs_wire_data(w, s->body, s->body_len);
+        hs_wire_data(w, "\r\n", 2);
+        return hs_exchange(c, node, w, asking ? 1 : 0, 1, op->replies, a);
+    }
+    /* One sendmsg per piece, the request's start going out with the first and the final CRLF
+     * with the last: the piece's memory is reused by the next call of s->piece. */
+    for (size_t offset = 0; offset < s->body_len;) {
+        size_t len = 0;
+        const void* piece = s->piece(s->ctx, offset, &len);
+        if (piece == NULL || len == 0 || len > s->body_len - offset) {
+            a->outcome = HS_FATAL;
+            a->code = SRInternalError;
+            snprintf(a->why, sizeof a->why, "a value sent to %s in pieces did not add up to its length", node->label);
+            hs_node_close(node); /* the request is incomplete: the connection is unusable */
+            return false;
+        }
+        hs_wire_data(w, piece, len);
+        offset += len;
+        if (offset == s->body_len)
+            hs_wire_data(w, "\r\n", 2);
+        int error = w->oom ? ENOMEM : hs_wire_send(w, node->ctx->fd);
+        if (error != 0) {
+            hs_io_errno(c, node, error, a);
+            return false;
+        }
+        hs_wire_clear(w);
+    }
+    return hs_receive(c, node, asking ? 1 : 0, 1, op->replies, a);
+}
+
+static SRError set_value(hs_client* c, hs_set_args* args) {
+    redisReply* reply = NULL;
+    hs_op op = {.exchange = set_exchange, .args = args, .n = 1, .replies = &reply};
+    char what[300];
+    snprintf(what, sizeof what, "SET '%.*s'", (int)(args->key_len < 200 ? args->key_len : 200), args->key);
+    SRError err = hs_run_op(c, args->key, args->key_len, -1, &op, what);
+    if (err != SRNoError)
+        return err;
+    err = hs_check_reply(reply, what);
+    freeReplyObject(reply);
+    return err;
+}
+
+SRError hs_set_parts(hs_client* c, const char* key, size_t key_len, const void* head, size_t head_len,
+                     const void* body, size_t body_len) {
+    hs_set_args args = {key, key_len, head, head_len, body ? body : "", body ? body_len : 0, NULL, NULL};
+    return set_value(c, &args);
+}
+
+SRError hs_set_pieces(hs_client* c, const char* key, size_t key_len, const void* head, size_t head_len,
+                      size_t body_len, hs_piece_fn piece, void* ctx) {
+    hs_set_args args = {key, key_len, head, head_len, NULL, body_len, piece, ctx};
+    return set_value(c, &args);
 }
