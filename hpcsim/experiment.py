@@ -15,6 +15,7 @@ from hpcsim.control.dbobjects import check_database_for, load_db_objects, write_
 from hpcsim.control.family import register_child
 from hpcsim.control.generator import generate as generate_dirs
 from hpcsim.control.interrupt import defer_sigint
+from hpcsim.control.owner import claim, withdraw
 from hpcsim.control.planner import LaunchUnit, plan
 from hpcsim.control.selection import models_of, split_databases
 from hpcsim.control.store import DatabaseRecord, JobRecord, JobStore, store_path
@@ -54,6 +55,8 @@ class Experiment(EntityFactory):
         self._launched: dict[str, JobRecord] = {}
         self._controller: Controller | None = None
         self._dry_run = config.dry_run()
+        #: whether start and generate make this process the experiment's one driver (hpcsim.control.owner)
+        self._drives = True
         self._databases = Databases(self.exp_path, self._launcher, self.site, self._dry_run)
 
     @classmethod
@@ -81,9 +84,15 @@ class Experiment(EntityFactory):
         if self._dry_run:
             _log.info("dry run: not generating %d entities", len(entities))
             return
-        for db in dbs:
-            Path(db.path).mkdir(parents=True, exist_ok=True)
-        generate_dirs(self.exp_path, models, ensembles, tag=";" if tag is None else tag, overwrite=overwrite)
+        claimed = self._drives and claim(self.exp_path)  # one driver per experiment: refused while another drives it
+        try:
+            for db in dbs:
+                Path(db.path).mkdir(parents=True, exist_ok=True)
+            generate_dirs(self.exp_path, models, ensembles, tag=";" if tag is None else tag, overwrite=overwrite)
+        except BaseException:
+            if claimed:  # a failed generate creates nothing, the driver record included
+                withdraw(self.exp_path)
+            raise
         for entity in (*models, *ensembles):
             entity.mark_generated()
 
@@ -157,8 +166,14 @@ class Experiment(EntityFactory):
         if self._dry_run:
             self.preview(*entities)
             return
-        db_units = [self._databases.plan(db) for db in dbs]
-        self._plan(apps, [self._databases.planned(db) for db in dbs], create=False)  # fail before any launch
+        claimed = self._drives and claim(self.exp_path)  # one driver per experiment: refused while another drives it
+        try:
+            db_units = [self._databases.plan(db) for db in dbs]
+            self._plan(apps, [self._databases.planned(db) for db in dbs], create=False)  # fail before any launch
+        except BaseException:
+            if claimed:  # a start refused before launching leaves nothing, the driver record included
+                withdraw(self.exp_path)
+            raise
         for model in models:
             if model.work_dir is None and model.files != EntityFiles():
                 _log.info(

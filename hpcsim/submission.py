@@ -74,6 +74,8 @@ class Submission:
         job: JobSpec | None = None,
     ) -> None:
         self.exp = Experiment(name, exp_dir, launcher, site)
+        # submitting is not driving: the job drives, and a spec's experiment is this directory
+        self.exp._drives = False
         env = {SUBMISSION_ENV: str(self.exp.exp_path)}
         if self.exp.site is not None:  # the driver's experiments pick the same site
             env["HPCSIM_SITE"] = str(self.exp.site.source)
