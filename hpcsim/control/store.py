@@ -151,6 +151,13 @@ def _record(row: sqlite3.Row) -> JobRecord:
     return JobRecord(**values)
 
 
+def _stamp(record: JobRecord, update: JobUpdate, now: float) -> float:
+    """When ``update`` happened: the job's own end if it ended and that is known, else now."""
+    if update.ended is None or not update.status.is_terminal:
+        return now
+    return min(max(update.ended, record.updated), now)
+
+
 class JobStore:
     """All launches of one experiment."""
 
@@ -226,10 +233,12 @@ class JobStore:
         return self._by_ids(ids)
 
     def update(self, changes: Iterable[tuple[JobRecord, JobUpdate]]) -> None:
-        """Apply status changes in one transaction; unchanged statuses write nothing."""
+        """Apply status changes in one transaction; unchanged statuses write nothing. A job
+        that ended is stamped with its real end where the update knows it (kept between its
+        last recorded change and now), else with now."""
         now = time.time()
         rows = [
-            (update.status.value, update.exit_code, update.reason, now, record.id)
+            (update.status.value, update.exit_code, update.reason, _stamp(record, update, now), record.id)
             for record, update in changes
             if update.status is not record.status
         ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
@@ -20,6 +20,7 @@ __all__ = [
     "finished",
     "outcome",
     "read_exit_code",
+    "recorded_end",
 ]
 
 
@@ -47,6 +48,9 @@ class JobUpdate:
     status: Status
     exit_code: int | None = None
     reason: str = ""
+    #: when the job ended (epoch seconds), where the script or the scheduler says; None: unknown.
+    #: Not part of equality: two updates that say the same outcome are the same update
+    ended: float | None = field(default=None, compare=False)
 
 
 def read_exit_code(path: str | Path) -> int | None:
@@ -58,10 +62,18 @@ def read_exit_code(path: str | Path) -> int | None:
         return None
 
 
-def finished(exit_code: int) -> JobUpdate:
+def recorded_end(path: str | Path) -> float | None:
+    """When the script recorded its exit code: the exit-code file's mtime, once it holds one."""
+    try:
+        return Path(path).stat().st_mtime if read_exit_code(path) is not None else None
+    except OSError:
+        return None
+
+
+def finished(exit_code: int, ended: float | None = None) -> JobUpdate:
     if exit_code == 0:
-        return JobUpdate(Status.COMPLETED, 0)
-    return JobUpdate(Status.FAILED, exit_code, f"exited with code {exit_code}")
+        return JobUpdate(Status.COMPLETED, 0, ended=ended)
+    return JobUpdate(Status.FAILED, exit_code, f"exited with code {exit_code}", ended)
 
 
 #: ends the scheduler imposed; a step killed by one of them reports it, not its signal's code
@@ -77,7 +89,9 @@ def aggregate(parts: Sequence[JobUpdate]) -> JobUpdate:
         return JobUpdate(Status.RUNNING if Status.RUNNING in active else Status.QUEUED)
     worst = min(parts, key=lambda p: _SEVERITY.index(p.status))
     codes = [p.exit_code for p in parts if p.exit_code is not None]
-    return JobUpdate(worst.status, max(codes) if codes else None, worst.reason)
+    ends = [p.ended for p in parts if p.ended is not None]
+    ended = max(ends) if len(ends) == len(parts) else None  # the last part's end, when every part's is known
+    return JobUpdate(worst.status, max(codes) if codes else None, worst.reason, ended)
 
 
 def outcome(job: JobUpdate, ref: JobRef) -> JobUpdate:
@@ -89,23 +103,26 @@ def outcome(job: JobUpdate, ref: JobRef) -> JobUpdate:
     a recorded code only the scheduler's own COMPLETED counts as success (it saw exit 0).
     """
     recorded = read_exit_code(ref.exit_code_file)
+    ended = recorded_end(ref.exit_code_file) if recorded is not None else None
     if recorded == 0:
-        return finished(0)
+        return finished(0, ended)
     if job.status in _IMPOSED:
-        return JobUpdate(job.status, recorded if recorded is not None else job.exit_code, job.reason)
+        code = recorded if recorded is not None else job.exit_code
+        return JobUpdate(job.status, code, job.reason, job.ended or ended)
     if recorded is not None:
-        return finished(recorded)
+        return finished(recorded, ended)
     if not job.status.is_terminal:
         if ref.member and job.status is Status.RUNNING and not Path(ref.exit_code_file).exists():
             return JobUpdate(Status.QUEUED, None, "waiting for a free slot in its job")
         return job
     if job.status is Status.COMPLETED and not ref.member:
-        return JobUpdate(Status.COMPLETED, job.exit_code if job.exit_code is not None else 0, job.reason)
+        return JobUpdate(Status.COMPLETED, job.exit_code if job.exit_code is not None else 0, job.reason, job.ended)
     what = "this member" if ref.member else "the script"
     return JobUpdate(
         Status.FAILED,
         job.exit_code,
         job.reason or f"the job ended ({job.status.value}) before {what} recorded an exit code",
+        job.ended,
     )
 
 

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from hpcsim import config
 from hpcsim._proc import pid_alive, proc_stat, session_members
 from hpcsim._shell import spawn
-from hpcsim.schedulers.base import JobRef, JobUpdate, Scheduler, Submission, finished, read_exit_code
+from hpcsim.schedulers.base import JobRef, JobUpdate, Scheduler, Submission, finished, read_exit_code, recorded_end
 from hpcsim.status import Status
 
 __all__ = ["LocalScheduler"]
@@ -88,7 +88,7 @@ class LocalScheduler(Scheduler):
         recorded = read_exit_code(job.exit_code_file)
         if recorded is not None:
             self._script_ends.pop(job.native_id, None)
-            return finished(recorded)
+            return finished(recorded, recorded_end(job.exit_code_file))
         survivors = _survivors(job.native_id)
         how = _ended(self._script_ends.get(job.native_id))
         if survivors:  # the script was killed, its application was not: the job still runs

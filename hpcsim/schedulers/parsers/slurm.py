@@ -4,6 +4,7 @@ recorded from a real Slurm 22.05 cluster (``tests/fixtures/schedulers/slurm``)."
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable
 
 from hpcsim.schedulers.base import JobUpdate, aggregate
@@ -11,11 +12,12 @@ from hpcsim.status import Status
 
 __all__ = ["SACCT_FIELDS", "SQUEUE_FORMAT", "base_id", "parse_sacct", "parse_sbatch", "parse_squeue"]
 
-#: ``squeue -o`` format the parser reads: id (``123``, ``123_4``, ``123+1``), state, reason
-SQUEUE_FORMAT = "%i|%T|%r"
+#: ``squeue -o`` format the parser reads: id (``123``, ``123_4``, ``123+1``), state, reason,
+#: end time (the real end of a finished job; of a running one, its time limit's, so unused)
+SQUEUE_FORMAT = "%i|%T|%r|%e"
 #: ``sacct -o`` fields the parser reads (with ``-X -n -P``); its Reason column is the last
 #: pending reason (finished array tasks keep "JobArrayTaskLimit"), so it is not asked for
-SACCT_FIELDS = "JobID,State,ExitCode"
+SACCT_FIELDS = "JobID,State,ExitCode,End"
 
 # https://slurm.schedmd.com/squeue.html#SECTION_JOB-STATE-CODES
 _STATES = {
@@ -76,6 +78,15 @@ def _state(word: str, native_id: str) -> Status:
         raise ValueError(f"unknown Slurm job state {word!r} for job {native_id}") from None
 
 
+def _end(text: str) -> float | None:
+    """Slurm's ``2024-05-01T12:34:56`` (the local time of the machine asking) as epoch
+    seconds; None for ``Unknown``, ``None``, ``N/A`` or anything else."""
+    try:
+        return time.mktime(time.strptime(text.strip(), "%Y-%m-%dT%H:%M:%S"))
+    except (ValueError, OverflowError):
+        return None
+
+
 def _reason(text: str) -> str:
     return "" if text in ("", "None", "(null)") else text
 
@@ -104,11 +115,14 @@ def _rows(text: str, width: int, what: str) -> Iterable[list[str]]:
 
 
 def parse_squeue(text: str) -> dict[str, JobUpdate]:
-    """``squeue -h -r -t all -o '%i|%T|%r'`` as updates keyed by job id; exit codes are not
-    in squeue's output, so they are None."""
+    """``squeue -h -r -t all -o '%i|%T|%r|%e'`` as updates keyed by job id; exit codes are
+    not in squeue's output, so they are None. The end time (optional column) is kept for
+    finished jobs only."""
     jobs = {}
-    for native_id, state, reason, *_ in _rows(text, 3, "squeue"):
-        jobs[native_id] = JobUpdate(_state(state, native_id), None, _reason(reason))
+    for native_id, state, reason, *rest in _rows(text, 3, "squeue"):
+        status = _state(state, native_id)
+        ended = _end(rest[0]) if rest and status.is_terminal else None
+        jobs[native_id] = JobUpdate(status, None, _reason(reason), ended)
     return _with_aggregates(jobs)
 
 
@@ -123,11 +137,13 @@ def _exit_code(field: str) -> tuple[int | None, str]:
 
 
 def parse_sacct(text: str) -> dict[str, JobUpdate]:
-    """``sacct -X -n -P -o JobID,State,ExitCode`` as updates keyed by job id."""
+    """``sacct -X -n -P -o JobID,State,ExitCode,End`` as updates keyed by job id (the End
+    column is optional)."""
     jobs = {}
-    for native_id, state, code, *_ in _rows(text, 3, "sacct"):
+    for native_id, state, code, *rest in _rows(text, 3, "sacct"):
         status = _state(state, native_id)
         exit_code, signal = _exit_code(code)
         why = signal or (f"exited with code {exit_code}" if status is Status.FAILED and exit_code else "")
-        jobs[native_id] = JobUpdate(status, exit_code, why)
+        ended = _end(rest[0]) if rest and status.is_terminal else None
+        jobs[native_id] = JobUpdate(status, exit_code, why, ended)
     return _with_aggregates(jobs)
