@@ -190,12 +190,15 @@ class EntityFactory:
         queue: str | None = None,
         single_cmd: bool = True,
         db_identifier: str = "orchestrator",
+        replicas: int = 0,
         **kwargs: Any,
     ) -> Orchestrator:
         """A Redis database of ``db_nodes`` shards (1, or 3+ as a Redis Cluster), started by
         :meth:`start` before the applications that read ``HPCSIM_DB``. ``interface`` defaults
         to the site's database interfaces (loopback locally); extra keywords become
-        redis-server options, and ``password=False`` turns authentication off."""
+        redis-server options, and ``password=False`` turns authentication off. ``replicas``
+        (an hpcsim extension, local launcher) gives every primary of a cluster that many
+        replicas, one of which the cluster promotes when its primary dies."""
         check_name(db_identifier, "database")
         taken = [e for e in self._entities.values() if isinstance(e, Orchestrator) and e.name == db_identifier]
         if taken:
@@ -214,6 +217,7 @@ class EntityFactory:
             queue,
             single_cmd,
             db_identifier,
+            replicas=replicas,
             **kwargs,
         )
         self._register(db)

@@ -26,7 +26,14 @@ from hpcsim.client.cluster import Cluster
 from hpcsim.client.connection import Command, Standalone, Target
 from hpcsim.client.keys import KeyBuilder
 from hpcsim.client.log import LLDebug, configured_level, log_data
-from hpcsim.client.options import ConfigOptions, read_db_type, read_keys, read_password, read_timeouts
+from hpcsim.client.options import (
+    ConfigOptions,
+    read_db_type,
+    read_durability,
+    read_keys,
+    read_password,
+    read_timeouts,
+)
 
 __all__ = ["Client"]
 
@@ -63,12 +70,21 @@ class Client(DatasetOps, ModelOps, AdminOps):
     """A connection to one database (``HPCSIM_DB``/``SSDB``, or a named one via
     ``db_identifier``) with SmartRedis' tensor, dataset, list, model/script and admin methods."""
 
-    def __init__(self, *args: Any, db_identifier: str = "", password: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        db_identifier: str = "",
+        password: str | None = None,
+        durable: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         legacy, bound = _bind(args, kwargs)
         logger_name = check_str(bound.get("logger_name", "Default"), "logger_name")
         check_str(db_identifier, "db_identifier")
         if password is not None:
             check_str(password, "password")
+        if durable is not None and (isinstance(durable, bool) or not isinstance(durable, int) or durable < 0):
+            raise ValueError(f"durable must be a whole number of replicas >= 0, not {durable!r}")
         cluster: bool | None = None
         address: str | None = None
         options: ConfigOptions | None = None
@@ -102,7 +118,10 @@ class Client(DatasetOps, ModelOps, AdminOps):
         self._keys = KeyBuilder(*read_keys(options))
         self._ai_tags = {}
         transport = Cluster if is_cluster else Standalone
+        replicas, wait = read_durability(options, self._timeouts)
         self._transport = transport(addresses, self._timeouts, password, self._retrying)
+        self._transport.durable = replicas if durable is None else durable
+        self._transport.durable_timeout = wait
         log_data(logger_name, LLDebug, f"New client created: {self._transport.describe()}")
 
     def _retrying(self, message: str) -> None:
@@ -116,9 +135,16 @@ class Client(DatasetOps, ModelOps, AdminOps):
                 f"  Database: {self._transport.describe()} (from {self._origin})",
                 f"  Protocol: {protocol}; authentication: {self._auth}",
                 f"  Timeouts: {self._timeouts.describe()}",
+                f"  Durable puts: {self._durability()}",
                 f"  Keys: {self._keys.describe()}",
             ]
         )
+
+    def _durability(self) -> str:
+        replicas = self._transport.durable
+        if not replicas:
+            return "off"
+        return f"WAIT for {replicas} replica(s), {self._transport.durable_timeout:g} s"
 
     def __repr__(self) -> str:
         return f"<hpcsim Client {self._logger_name!r}: {self._transport.describe()}>"

@@ -41,6 +41,10 @@ Reader = Callable[[Wire, int], Any]
 """Reads the reply to the command at an index of a batch straight from the socket."""
 
 _T = TypeVar("_T")
+#: commands that change data: with durable puts, a WAIT follows them on the same connection
+WRITES = frozenset(
+    {b"SET", b"DEL", b"RENAME", b"COPY", b"RPUSH", b"LPUSH", b"HSET", b"HDEL", b"LREM", b"LPOP", b"RPOP", b"EXPIRE"}
+)
 _REDIRECTS = (AskError, ClusterDownError, TryAgainError)
 _RETRYABLE = (redis.ConnectionError, redis.TimeoutError, RedisClusterException, *_REDIRECTS)
 
@@ -105,6 +109,10 @@ class Transport:
         self.addresses = list(addresses)
         self.timeouts = timeouts
         self._on_retry = on_retry
+        #: durable puts: replicas that must acknowledge each write (0: off), and how long
+        #: WAIT may block for them (seconds)
+        self.durable = 0
+        self.durable_timeout = timeouts.command
 
     def route(self, key: bytes) -> Node:
         """The node that owns ``key``."""
@@ -145,13 +153,28 @@ class Transport:
     ) -> list[Any]:
         """Send ``items`` (target key or node, command) and return the replies in order,
         retrying connection failures, timeouts and cluster redirections within the budget.
-        With ``reader``, replies are read by it instead of redis-py's parser."""
+        With ``reader``, replies are read by it instead of redis-py's parser.
+
+        With durable puts on, every server that is sent a write (:data:`WRITES`) is then sent
+        ``WAIT durable timeout`` on the same connection; fewer acknowledging replicas raise
+        ClientError (the writes may have been applied, but are not known to be replicated)."""
+        wait: Command | None = None
+        if self.durable and reader is None and any(command[0] in WRITES for _, command in items):
+            wait = (b"WAIT", str(self.durable).encode(), str(max(1, round(self.durable_timeout * 1000))).encode())
 
         def attempt() -> list[Any]:
-            replies = self._run_once(items, reader)
+            replies, acks = self._run_once(items, reader, wait)
             trouble = next((reply for reply in replies if isinstance(reply, _REDIRECTS)), None)
             if trouble is not None:
                 raise Failure(self._label_of(items[0][0]), trouble)
+            for label, ack in acks:
+                if isinstance(ack, ResponseError) or not isinstance(ack, int) or ack < self.durable:
+                    got = f"failed: {ack}" if isinstance(ack, ResponseError) else f"{ack} of {self.durable}"
+                    raise ClientError(
+                        f"durable put not acknowledged by the database at {label}: replicas that acknowledged "
+                        f"within HPCSIM_DURABLE_TIMEOUT={self.durable_timeout:g} s: {got}; the write may be on the "
+                        "server but is not known to be replicated (does this shard have a live replica?)"
+                    )
             return replies
 
         return self._retrying(attempt, connecting)
@@ -197,7 +220,11 @@ class Transport:
     def _after_failure(self, error: BaseException) -> None:
         """Hook: a cluster re-reads its layout after redirections and lost nodes."""
 
-    def _run_once(self, items: Sequence[tuple[Target, Command]], reader: Reader | None) -> list[Any]:
+    def _run_once(
+        self, items: Sequence[tuple[Target, Command]], reader: Reader | None, wait: Command | None = None
+    ) -> tuple[list[Any], list[tuple[str, Any]]]:
+        """The replies, and for each server sent a write, ``(label, WAIT's reply)`` when
+        ``wait`` is given."""
         groups: dict[str, tuple[Node, list[int]]] = {}
         label = ", ".join(str(address) for address in self.addresses)
         try:
@@ -207,6 +234,8 @@ class Transport:
         except (RedisError, RedisClusterException) as exc:
             raise Failure(label, exc) from exc
         replies: list[Any] = [None] * len(items)
+        acks: list[tuple[str, Any]] = []
+        waiting: set[str] = set()
         taken: list[tuple[Node, _Connection]] = []
         healthy = False
         try:
@@ -214,7 +243,11 @@ class Transport:
                 label = node.label
                 connection = node.pool.get_connection()
                 taken.append((node, connection))
-                connection.send_packed_command(pack([items[i][1] for i in indices]), check_health=False)
+                commands = [items[i][1] for i in indices]
+                if wait is not None and any(command[0] in WRITES for command in commands):
+                    commands.append(wait)
+                    waiting.add(node.label)
+                connection.send_packed_command(pack(commands), check_health=False)
             for (node, connection), (_, indices) in zip(taken, groups.values(), strict=True):
                 label = node.label
                 if reader is not None:
@@ -231,6 +264,11 @@ class Transport:
                         replies[index] = connection.read_response()
                     except ResponseError as exc:
                         replies[index] = exc
+                if node.label in waiting:
+                    try:
+                        acks.append((node.label, connection.read_response()))
+                    except ResponseError as exc:
+                        acks.append((node.label, exc))
             healthy = True
         except (RedisError, OSError) as exc:
             raise Failure(label, exc) from exc
@@ -239,7 +277,7 @@ class Transport:
                 if not healthy:
                     connection.disconnect()
                 node.pool.release(connection)
-        return replies
+        return replies, acks
 
 
 class Standalone(Transport):

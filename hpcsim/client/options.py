@@ -18,7 +18,15 @@ from pathlib import Path
 
 from hpcsim.errors import ClientConnectionError, ClientError, ConfigError, KeyNotFoundError
 
-__all__ = ["ConfigOptions", "Timeouts", "read_db_type", "read_keys", "read_password", "read_timeouts"]
+__all__ = [
+    "ConfigOptions",
+    "Timeouts",
+    "read_db_type",
+    "read_durability",
+    "read_keys",
+    "read_password",
+    "read_timeouts",
+]
 
 _INTEGER = re.compile(r"-?[0-9]+")
 
@@ -171,6 +179,34 @@ def read_timeouts(options: ConfigOptions) -> Timeouts:
         socket=_seconds(options, "HPCSIM_SOCKET_TIMEOUT", "SR_SOCKET_TIMEOUT", 1e-3, Timeouts.socket),
         model=_seconds(options, "HPCSIM_MODEL_TIMEOUT", "SR_MODEL_TIMEOUT", 1e-3, Timeouts.model),
     )
+
+
+def read_durability(options: ConfigOptions, timeouts: Timeouts) -> tuple[int, float]:
+    """``(replicas, seconds)`` for durable puts: ``HPCSIM_DURABLE`` replicas (default 0, off)
+    must acknowledge every write within ``HPCSIM_DURABLE_TIMEOUT`` seconds (default: the
+    command budget, ``HPCSIM_CMD_TIMEOUT``). An integer override of ``HPCSIM_DURABLE`` on the
+    ConfigOptions counts too."""
+    replicas = 0
+    if "HPCSIM_DURABLE" in options._integers:
+        replicas = options._integers["HPCSIM_DURABLE"]
+        variable, raw = options.variable("HPCSIM_DURABLE"), str(replicas)
+    else:
+        found = options.lookup("HPCSIM_DURABLE", inherit=True)
+        variable, raw = found if found is not None else ("HPCSIM_DURABLE", "0")
+        replicas = int(raw.strip()) if _INTEGER.fullmatch(raw.strip()) else -1
+    if replicas < 0:
+        raise ConfigError(f"{variable}={raw!r} must be a whole number of replicas >= 0 (0: durable puts off)")
+    found = options.lookup("HPCSIM_DURABLE_TIMEOUT", inherit=True)
+    if found is None:
+        return replicas, timeouts.command
+    variable, raw = found
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ConfigError(f"{variable}={raw!r} must be a positive number of seconds")
+    return replicas, seconds
 
 
 def read_db_type(options: ConfigOptions, n_addresses: int) -> bool:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from hpcsim import config
+import redis
+
+from hpcsim import _shell, config
 from hpcsim.control.colocation import Colocation
 from hpcsim.control.controller import Controller
 from hpcsim.control.planner import LaunchUnit, plan_database
@@ -23,7 +26,7 @@ from hpcsim.db.netif import interface_address
 from hpcsim.db.secret import SECRET_NAME, ensure_secret, read_secret
 from hpcsim.entities.model import Model
 from hpcsim.entities.orchestrator import LiveDatabase, Orchestrator
-from hpcsim.errors import DatabaseError, LaunchError
+from hpcsim.errors import DatabaseError, LaunchError, SubmitError
 from hpcsim.schedulers import in_allocation
 from hpcsim.site.schema import SiteConfig
 from hpcsim.status import Status
@@ -70,7 +73,7 @@ def planned_record(db: Orchestrator, secret: Path | None) -> DatabaseRecord:
             host = interface_address(db.interfaces[0]) if db.interfaces else "127.0.0.1"
         except ValueError as exc:
             raise DatabaseError(f"database {db.name!r}: {exc}") from None
-        addresses = [f"{host}:{db.port + i}" for i in range(db.db_nodes)]
+        addresses = [f"{host}:{db.port + i}" for i in range(db.num_shards)]
     else:
         hosts = db.hosts or tuple(f"<{name}>" for name in db.shard_names())
         addresses = [f"{host}:{db.port}" for host in hosts]
@@ -104,12 +107,13 @@ def _clear_shard_infos(db: Orchestrator) -> None:
         (hidden / f"{name}.worker.json").unlink(missing_ok=True)
 
 
-def _wait_for_workers(db: Orchestrator, records: list[JobRecord]) -> None:
-    """Wait until the inference worker beside every shard is serving (a cluster shard reports
-    itself before its worker, which needs the formed cluster to know its keys)."""
+def _wait_for_workers(db: Orchestrator, records: list[JobRecord], names: Sequence[str]) -> None:
+    """Wait until the inference worker beside every primary shard in ``names`` is serving (a
+    cluster shard reports itself before its worker, which needs the formed cluster to know its
+    keys; a replica's worker waits until the replica is promoted)."""
     hidden = Path(db.path) / ".hpcsim"
     deadline = time.monotonic() + READY_TIMEOUT
-    while missing := [n for n in db.shard_names() if not (hidden / f"{n}.worker.json").exists()]:
+    while missing := [n for n in names if not (hidden / f"{n}.worker.json").exists()]:
         if time.monotonic() > deadline:
             raise DatabaseError(
                 f"database {db.name!r}: the inference worker of shard(s) {', '.join(missing)} did not start "
@@ -124,7 +128,7 @@ def _wait_for_shards(control: Controller, db: Orchestrator, records: list[JobRec
     running_since: float | None = None
     next_refresh = next_progress = started
     delay = 0.002
-    while len(infos := _shard_infos(db)) < db.db_nodes:
+    while len(infos := _shard_infos(db)) < db.num_shards:
         now = time.monotonic()
         if now >= next_refresh:
             records = control.refresh(records)
@@ -146,11 +150,54 @@ def _wait_for_shards(control: Controller, db: Orchestrator, records: list[JobRec
                 f"{READY_TIMEOUT:g}s of running; see {records[0].out}"
             )
         if now >= next_progress and now > started + 1:
-            _log.info("waiting for database %r: %d of %d shards up", db.name, len(infos), db.db_nodes)
+            _log.info("waiting for database %r: %d of %d shards up", db.name, len(infos), db.num_shards)
             next_progress = now + config.progress_interval()
         time.sleep(delay)
         delay = min(delay * 1.5, 0.01 if now - started < 2 else 0.1)  # a shard starts in ~0.1 s
     return [f"{infos[n]['address']}:{infos[n]['port']}" for n in db.shard_names()]
+
+
+def _create_replicated_cluster(addresses: Sequence[str], replicas: int, cli: Path, password: str | None) -> None:
+    """``redis-cli --cluster create ... --cluster-replicas N``: the first ``len/(1+N)``
+    addresses (the primaries' shards, all on one host locally) become primaries."""
+    env = dict(os.environ)
+    if password is not None:
+        env["REDISCLI_AUTH"] = password
+    argv = [str(cli), "--cluster", "create", *addresses, "--cluster-replicas", str(replicas), "--cluster-yes"]
+    try:
+        _shell.run(argv, timeout=CLUSTER_TIMEOUT, env=env)
+    except SubmitError as exc:
+        detail = (exc.stdout + exc.stderr).strip().splitlines()[-3:]
+        raise DatabaseError(
+            f"could not form a Redis Cluster with {replicas} replica(s) per primary of {', '.join(addresses)}: "
+            f"{' | '.join(detail)}"
+        ) from None
+
+
+def _primary_names(db: Orchestrator, addresses: Sequence[str], password: str | None) -> list[str]:
+    """The shards the formed cluster made primaries (all of them without replicas)."""
+    if not db.replicas:
+        return db.shard_names()
+    primaries = set(live(DatabaseRecord(db.name, tuple(addresses), True, "", ())).primaries(password))
+    return [name for name, address in zip(db.shard_names(), addresses, strict=True) if address in primaries]
+
+
+def _wait_replicas_linked(replicas: Sequence[str], password: str | None) -> None:
+    """Block until every replica has finished its first sync (``master_link_status:up``), so
+    the first durable put (WAIT) has a replica to acknowledge it."""
+    deadline = time.monotonic() + CLUSTER_TIMEOUT
+    for address in replicas:
+        while True:
+            try:
+                with admin.connect(address, password, 2.0) as conn:
+                    info = conn.info("replication")
+                if info.get("role") == "slave" and info.get("master_link_status") == "up":
+                    break
+            except redis.RedisError:
+                pass
+            if time.monotonic() > deadline:
+                raise DatabaseError(f"replica {address} did not finish its first sync within {CLUSTER_TIMEOUT:g}s")
+            time.sleep(0.02)
 
 
 def launch_database(control: Controller, db: Orchestrator, units: Sequence[LaunchUnit]) -> list[JobRecord]:
@@ -178,9 +225,18 @@ def bring_up(
                 "this host; check the database interface (interface= or the site's network.db_interfaces)"
             )
         if db.is_cluster:
-            admin.create_cluster(addresses, find_redis_cli(server), password, CLUSTER_TIMEOUT)
+            cli = find_redis_cli(server)
+            if db.replicas:
+                _create_replicated_cluster(addresses, db.replicas, cli, password)
+            else:
+                admin.create_cluster(addresses, cli, password, CLUSTER_TIMEOUT)
             admin.wait_cluster_ok(addresses, password, CLUSTER_TIMEOUT)
-            _wait_for_workers(db, records)
+            primaries = _primary_names(db, addresses, password)
+            _wait_for_workers(db, records, primaries)
+            if db.replicas:
+                _wait_replicas_linked(
+                    [a for n, a in zip(db.shard_names(), addresses, strict=True) if n not in primaries], password
+                )
     except BaseException:
         control.cancel(records, f"database {db.name!r} failed to start")
         raise

@@ -1,8 +1,9 @@
 """The Orchestrator: a Redis deployment the Experiment starts before the applications that use it.
 
-One shard, or three and more joined into a Redis Cluster. Locally every shard listens on its own
-loopback port (``port``, ``port+1``, ...); under a scheduler there is one shard per node, all on
-``port``, bound to the site's database interface. The entity holds what to start; the control
+One shard, or three and more joined into a Redis Cluster, optionally with ``replicas`` replica
+shards per primary (local launcher only). Locally every shard listens on its own loopback port
+(``port``, ``port+1``, ...: the primaries first, then the replicas); under a scheduler there is
+one shard per node, all on ``port``, bound to the site's database interface. The entity holds what to start; the control
 layer starts it and, once every shard answers, hands back where it listens (:meth:`get_address`).
 """
 
@@ -48,15 +49,35 @@ class LiveDatabase:
         """Whether every shard answers PING and (with ``workers``) has its inference worker
         running beside it, which ``run_model`` and ``run_script`` need."""
         password = self.password()
-        if not all(admin.ping(address, password) for address in self.addresses):
+        if not all(admin.ping(address, password) for address in self.primaries(password)):
             return False
         return not workers or not self.workers_down()
 
+    def primaries(self, password: str | None = None) -> list[str]:
+        """The addresses that serve the data: every address of a standalone database; of a
+        cluster, those its layout (CLUSTER NODES, from the first shard that answers) names as
+        primaries holding slots, so a replica, or a failed primary whose replica took over,
+        does not count. A cluster that no shard describes: every address."""
+        if not self.cluster:
+            return list(self.addresses)
+        password = password if password is not None else self.password()
+        for address in self.addresses:
+            try:
+                with admin.connect(address, password, 2.0) as conn:
+                    nodes = conn.execute_command("CLUSTER NODES")
+            except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError):
+                continue
+            masters = {name for name, node in nodes.items() if "master" in node["flags"] and node["slots"]}
+            found = [a for a in self.addresses if a in masters]
+            return found or list(self.addresses)
+        return list(self.addresses)
+
     def workers_down(self) -> list[str]:
-        """Addresses of the shards whose inference worker is not running: its heartbeat key
-        (refreshed every second, gone 3 s after the worker) is missing."""
+        """Addresses of the primaries whose inference worker is not running: its heartbeat key
+        (refreshed every second, gone 3 s after the worker) is missing. (A replica's worker
+        waits until its replica is promoted, then serves its slots.)"""
         password = self.password()
-        return [address for address in self.addresses if not _worker_alive(address, password, self.cluster)]
+        return [a for a in self.primaries(password) if not _worker_alive(a, password, self.cluster)]
 
 
 def _worker_alive(address: str, password: str | None, cluster: bool) -> bool:
@@ -81,6 +102,24 @@ def _worker_alive(address: str, password: str | None, cluster: bool) -> bool:
             return bool(conn.exists(protocol.heartbeat_key(tag)))
     except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError):
         return False
+
+
+def _check_replicas(replicas: object, db_nodes: int, launcher: str) -> int:
+    """``replicas`` per primary: a non-negative integer; above 0 it needs a cluster (3 or more
+    primaries, for the failover vote) and the local launcher."""
+    if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 0:
+        raise ConfigError(f"replicas must be a non-negative integer (replicas per primary), got {replicas!r}")
+    if replicas and db_nodes < 3:
+        raise ConfigError(
+            f"replicas={replicas} needs a Redis Cluster: use db_nodes=3 or more primaries (got db_nodes={db_nodes}); "
+            "the primaries vote to promote a replica when one of them fails"
+        )
+    if replicas and launcher != "local":
+        raise ConfigError(
+            f"replicas={replicas} is supported on the local launcher only; on {launcher!r} it would need "
+            f"db_nodes*(1+replicas) = {db_nodes * (1 + replicas)} nodes, which hpcsim does not plan yet"
+        )
+    return replicas
 
 
 def _strings(value: str | Sequence[str] | None, what: str) -> tuple[str, ...]:
@@ -109,7 +148,8 @@ def _interfaces_here(names: tuple[str, ...]) -> tuple[str, ...]:
 
 
 class Orchestrator(Entity):
-    """A Redis database of ``db_nodes`` shards (1, or 3 and more as a Redis Cluster).
+    """A Redis database of ``db_nodes`` shards (1, or 3 and more as a Redis Cluster), each
+    primary with ``replicas`` replica shards (a cluster on the local launcher only).
 
     Extra keyword arguments become redis-server options (``maxmemory="2gb"``). ``password``
     (on by default) protects the database with the experiment's secret.
@@ -132,6 +172,7 @@ class Orchestrator(Entity):
         db_identifier: str = "orchestrator",
         *,
         password: bool = True,
+        replicas: int = 0,
         **kwargs: object,
     ) -> None:
         identifier = check_name(db_identifier, "database")
@@ -151,9 +192,11 @@ class Orchestrator(Entity):
         if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
             raise ConfigError(f"port must be an integer from 1 to 65535, got {port!r}")
         self.launcher = launcher.lower()
-        if self.launcher == "local" and port + db_nodes - 1 > 65535:
-            raise ConfigError(f"{db_nodes} local shards from port {port} run past port 65535")
-        if db_nodes >= 3 and port + (db_nodes - 1 if self.launcher == "local" else 0) + CLUSTER_BUS_OFFSET > 65535:
+        self.replicas = _check_replicas(replicas, db_nodes, self.launcher)
+        shards = db_nodes * (1 + self.replicas)
+        if self.launcher == "local" and port + shards - 1 > 65535:
+            raise ConfigError(f"{shards} local shards from port {port} run past port 65535")
+        if db_nodes >= 3 and port + (shards - 1 if self.launcher == "local" else 0) + CLUSTER_BUS_OFFSET > 65535:
             raise ConfigError(
                 f"port {port} is too high for a Redis Cluster: each shard also listens on its port + "
                 f"{CLUSTER_BUS_OFFSET} (the cluster bus), which must be at most 65535"
@@ -227,14 +270,16 @@ class Orchestrator(Entity):
 
     @property
     def num_shards(self) -> int:
-        return self.db_nodes
+        """Every redis-server it runs: ``db_nodes`` primaries and their replicas."""
+        return self.db_nodes * (1 + self.replicas)
 
     @property
     def is_cluster(self) -> bool:
         return self.db_nodes >= 3
 
     def shard_names(self) -> list[str]:
-        return [f"{self.name}_{i}" for i in range(self.db_nodes)]
+        """The primaries' names (``<name>_0`` ... ``<name>_<db_nodes-1>``), then the replicas'."""
+        return [f"{self.name}_{i}" for i in range(self.num_shards)]
 
     def job_names(self) -> list[str]:
         """The names its launches are recorded under: one per local shard process, or one
@@ -288,4 +333,8 @@ class Orchestrator(Entity):
         self.set_db_conf("save", f"{frequency} 1")
 
     def __repr__(self) -> str:
-        return f"Orchestrator({self.name!r}, db_nodes={self.db_nodes}, port={self.port}, launcher={self.launcher!r})"
+        extra = f", replicas={self.replicas}" if self.replicas else ""
+        return (
+            f"Orchestrator({self.name!r}, db_nodes={self.db_nodes}{extra}, port={self.port}, "
+            f"launcher={self.launcher!r})"
+        )
