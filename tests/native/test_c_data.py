@@ -5,10 +5,8 @@ directions (the shared test vectors are ``vector`` below and ``vector_fill`` in
 clients/tests/c/data_test.h). The programs are clients/tests/c/data_*.c; run without arguments
 (as ctest runs them) they check themselves.
 
-The programs are compiled here with ``cc`` straight from clients/src/c (``data_program``), with
--Wall -Wextra -Wpedantic -Werror, and once more with AddressSanitizer + UBSan, so these tests need
-only the C half of the clients (``native_build.test_program("c", name)`` runs the same programs
-from the shipped build, as ctest does in tests/native/test_build.py).
+The programs are the ones ``hpcsim clients build --tests`` installs (``native_build``), and
+the same built with AddressSanitizer + UBSan (``sanitized_build``).
 """
 
 from __future__ import annotations
@@ -16,9 +14,7 @@ from __future__ import annotations
 import io
 import math
 import os
-import shutil
 import signal
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,12 +27,9 @@ from hpcsim import Client, Dataset
 from hpcsim.client import codec
 from tests.client.conftest import PASSWORD, Database
 from tests.ml.conftest import MLDatabase, ml_farm, private_ml  # noqa: F401  (fixtures)
-from tests.native.conftest import REPO, SANITIZER_ENV, db_env, run_native
+from tests.native.conftest import SANITIZER_ENV, NativeBuild, db_env, run_native
 
-CLIENTS = REPO / "clients"
 PROGRAMS = ("data_tensors", "data_datasets", "data_errors", "data_models")
-STRICT = ("-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-g")
-SANITIZE = ("-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-fno-sanitize-recover=undefined")
 
 # -- the shared test vectors -------------------------------------------------------------------------
 
@@ -65,25 +58,14 @@ def same(got: np.ndarray[Any, Any], want: np.ndarray[Any, Any], what: str) -> No
 # -- building and running the programs -----------------------------------------------------------------
 
 
-def data_program(out: Path, name: str, sanitize: bool = False) -> Path:
-    """clients/tests/c/<name>.c compiled with the C client's sources into ``out``."""
-    target = out / (name + ("-asan" if sanitize else ""))
-    if target.exists():
-        return target
-    sources = sorted(str(p) for p in (CLIENTS / "src" / "c").glob("*.c"))
-    argv = [shutil.which("cc") or "cc", *STRICT, *(SANITIZE if sanitize else ())]
-    argv += ["-I", str(CLIENTS / "include"), "-I", str(CLIENTS / "tests" / "c")]
-    argv += [*sources, str(CLIENTS / "tests" / "c" / f"{name}.c"), "-o", str(target), "-lhiredis", "-lm", "-lpthread"]
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False)
-    if done.returncode != 0:
-        pytest.fail(f"compiling {name}.c failed:\n{done.stdout}{done.stderr}", pytrace=False)
-    return target
-
-
 @pytest.fixture(scope="session")
-def programs(toolchain: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The folder the data programs are compiled into (once per session, on first use)."""
-    return tmp_path_factory.mktemp("c-data")
+def programs(native_build: NativeBuild) -> NativeBuild:
+    return native_build
+
+
+def data_program(build: NativeBuild, name: str) -> Path:
+    """clients/tests/c/<name>.c as ``build`` installed it."""
+    return build.test_program("c", name)
 
 
 def run_ok(program: Path, env: dict[str, str], *args: str, timeout: float = 300) -> None:
@@ -107,11 +89,11 @@ def client_for(database: Database) -> Client:
 # -- tensors ---------------------------------------------------------------------------------------
 
 
-def test_tensors_round_trip_within_c(db: Database, programs: Path) -> None:
+def test_tensors_round_trip_within_c(db: Database, programs: NativeBuild) -> None:
     run_ok(data_program(programs, "data_tensors"), db_env(db))
 
 
-def test_tensors_from_c_read_bit_exact_in_python(db: Database, programs: Path) -> None:
+def test_tensors_from_c_read_bit_exact_in_python(db: Database, programs: NativeBuild) -> None:
     run_ok(data_program(programs, "data_tensors"), db_env(db), "put")
     client = client_for(db)
     server = raw(db)
@@ -127,7 +109,7 @@ def test_tensors_from_c_read_bit_exact_in_python(db: Database, programs: Path) -
             same(client.get_tensor(f"c_{layout}3_{code}"), vector(code, (2, 3, 4)), f"{layout} 3-D")
 
 
-def test_tensors_from_python_read_in_c(db: Database, programs: Path) -> None:
+def test_tensors_from_python_read_in_c(db: Database, programs: NativeBuild) -> None:
     client = client_for(db)
     for code in DTYPES:
         for index, shape in enumerate(SHAPES):
@@ -138,7 +120,7 @@ def test_tensors_from_python_read_in_c(db: Database, programs: Path) -> None:
     run_ok(data_program(programs, "data_tensors"), db_env(db, "smartredis"), "check")
 
 
-def test_fortran_layout_is_numpy_order(db: Database, programs: Path) -> None:
+def test_fortran_layout_is_numpy_order(db: Database, programs: NativeBuild) -> None:
     """A column-major buffer put with dims = shape(a) is numpy's a[i-1, j-1] (checked from the
     raw bytes: the Fortran-order buffer of vector(...) reshaped with order="F")."""
     run_ok(data_program(programs, "data_tensors"), db_env(db), "put")
@@ -183,11 +165,11 @@ def check_python_dataset(dataset: Dataset, tag: int) -> None:
             same(dataset.get_meta_scalars(name), twin.get_meta_scalars(name), name)
 
 
-def test_datasets_and_lists_within_c(db: Database, programs: Path) -> None:
+def test_datasets_and_lists_within_c(db: Database, programs: NativeBuild) -> None:
     run_ok(data_program(programs, "data_datasets"), db_env(db))
 
 
-def test_datasets_from_c_read_in_python(db: Database, programs: Path) -> None:
+def test_datasets_from_c_read_in_python(db: Database, programs: NativeBuild) -> None:
     run_ok(data_program(programs, "data_datasets"), db_env(db), "put")
     client = client_for(db)
     assert client.dataset_exists("from_c")
@@ -197,7 +179,7 @@ def test_datasets_from_c_read_in_python(db: Database, programs: Path) -> None:
     check_python_dataset(listed[1], 5)
 
 
-def test_datasets_from_python_read_in_c(db: Database, programs: Path) -> None:
+def test_datasets_from_python_read_in_c(db: Database, programs: NativeBuild) -> None:
     client = client_for(db)
     dataset = python_dataset("from_py", 6)
     client.put_dataset(dataset)
@@ -207,7 +189,7 @@ def test_datasets_from_python_read_in_c(db: Database, programs: Path) -> None:
 
 
 def test_prefixed_keys_from_c_are_the_python_clients(
-    db: Database, programs: Path, monkeypatch: pytest.MonkeyPatch
+    db: Database, programs: NativeBuild, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A C producer with SSKEYOUT writes the keys a Python consumer with SSKEYIN reads."""
     run_ok(data_program(programs, "data_datasets"), db_env(db, extra={"SSKEYOUT": "sim_3"}), "put")
@@ -223,7 +205,7 @@ def test_prefixed_keys_from_c_are_the_python_clients(
 # -- errors --------------------------------------------------------------------------------------------
 
 
-def test_bad_arguments(db: Database, programs: Path) -> None:
+def test_bad_arguments(db: Database, programs: NativeBuild) -> None:
     run_ok(data_program(programs, "data_errors"), db_env(db))
 
 
@@ -246,7 +228,7 @@ def write_damaged(db: Database) -> None:
     server.hset("{bad_ds_gone}.meta", mapping={".tensor_names": names, ".COMPLETE": b"1"})
 
 
-def test_damaged_values_are_errors_naming_the_key(db: Database, programs: Path) -> None:
+def test_damaged_values_are_errors_naming_the_key(db: Database, programs: NativeBuild) -> None:
     write_damaged(db)
     run_ok(data_program(programs, "data_errors"), db_env(db), "corrupt")
 
@@ -267,7 +249,9 @@ def worker_db(request: pytest.FixtureRequest, ml_farm: Any, monkeypatch: pytest.
 
 
 @pytest.mark.ml
-def test_models_and_scripts_run_by_the_worker(worker_db: MLDatabase, programs: Path, tmp_path: Path) -> None:
+def test_models_and_scripts_run_by_the_worker(
+    worker_db: MLDatabase, programs: NativeBuild, sanitized_build: NativeBuild, tmp_path: Path
+) -> None:
     torch = pytest.importorskip("torch")
     torch.manual_seed(5)
     model = torch.nn.Sequential(torch.nn.Linear(6, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3)).eval()
@@ -301,12 +285,12 @@ def test_models_and_scripts_run_by_the_worker(worker_db: MLDatabase, programs: P
             k: v for k, v in from_python.items() if k != b"version"
         }
     client.delete_model("c_kept")
-    run_ok(data_program(programs, "data_models", sanitize=True), {**env, **SANITIZER_ENV})
+    run_ok(data_program(sanitized_build, "data_models"), {**env, **SANITIZER_ENV})
     client.delete_model("c_kept")
 
 
 @pytest.mark.ml
-def test_a_paused_worker_times_out_then_is_reported_stopped(private_ml: MLDatabase, programs: Path) -> None:  # noqa: F811
+def test_a_paused_worker_times_out_then_is_reported_stopped(private_ml: MLDatabase, programs: NativeBuild) -> None:  # noqa: F811
     torch = pytest.importorskip("torch")
     buffer = io.BytesIO()
     torch.jit.save(torch.jit.script(torch.nn.Linear(6, 3).eval()), buffer)
@@ -328,7 +312,7 @@ def test_a_paused_worker_times_out_then_is_reported_stopped(private_ml: MLDataba
             os.kill(pid, signal.SIGCONT)
 
 
-def test_models_without_a_worker_name_the_server(standalone: Database, programs: Path) -> None:
+def test_models_without_a_worker_name_the_server(standalone: Database, programs: NativeBuild) -> None:
     run_ok(data_program(programs, "data_models"), db_env(standalone), "noworker")
     run_ok(data_program(programs, "data_models"), db_env(standalone))
 
@@ -337,9 +321,9 @@ def test_models_without_a_worker_name_the_server(standalone: Database, programs:
 
 
 @pytest.mark.parametrize("name", PROGRAMS)
-def test_programs_clean_under_asan_and_ubsan(name: str, db: Database, programs: Path) -> None:
+def test_programs_clean_under_asan_and_ubsan(name: str, db: Database, sanitized_build: NativeBuild) -> None:
     """Every program, self-checking, built with -fsanitize=address,undefined (leaks fail too)."""
-    program = data_program(programs, name, sanitize=True)
+    program = data_program(sanitized_build, name)
     env = db_env(db, extra=SANITIZER_ENV)
     run_ok(program, env)
     if name == "data_errors":

@@ -8,8 +8,6 @@ replica."""
 from __future__ import annotations
 
 import os
-import shlex
-import shutil
 import subprocess
 import threading
 import time
@@ -22,9 +20,8 @@ from redis.crc import key_slot
 
 from hpcsim.db.discovery import find_redis_cli, find_redis_server
 from tests.client.conftest import PASSWORD, Server, start_server
-from tests.native.conftest import REPO, SANITIZER_ENV, Database, db_env, run_native
+from tests.native.conftest import SANITIZER_ENV, Database, NativeBuild, db_env, run_native
 
-CLIENTS = REPO / "clients"
 #: the programs every database kind runs, and the line each prints when it passes
 PROGRAMS = (
     "transport_connect",
@@ -34,56 +31,21 @@ PROGRAMS = (
     "transport_logging",
     "transport_threads",
 )
-CFLAGS = ("-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-g")
-SANITIZE = ("-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-fno-sanitize-recover=undefined")
 
 
-def _hiredis_flags() -> list[str]:
-    pkg_config = shutil.which("pkg-config")
-    if pkg_config is not None:
-        done = subprocess.run(
-            [pkg_config, "--cflags", "--libs", "hiredis"], capture_output=True, text=True, check=False
-        )
-        if done.returncode == 0:
-            return shlex.split(done.stdout)
-    return ["-lhiredis"]
-
-
-def build_programs(out: Path, sanitize: bool = False) -> dict[str, Path]:
-    """The C library (every clients/src/c/*.c) and the transport test programs, compiled with
-    the C compiler and the strict flags. The one place that compiles, so that it can switch to
-    the shared ``native_build`` fixture (``native_build.test_program("c", name)``)."""
-    cc = os.environ.get("CC") or shutil.which("cc") or "gcc"
-    flags = [*CFLAGS, *(SANITIZE if sanitize else ())]
-    includes = [f"-I{CLIENTS / 'include'}", f"-I{CLIENTS / 'src' / 'c'}", f"-I{CLIENTS / 'tests' / 'c'}"]
-    out.mkdir(parents=True, exist_ok=True)
-    objects = []
-    for source in sorted((CLIENTS / "src" / "c").glob("*.c")):
-        target = out / f"{source.stem}.o"
-        _run([cc, *flags, *includes, "-c", str(source), "-o", str(target)])
-        objects.append(str(target))
-    programs = {}
-    for source in sorted((CLIENTS / "tests" / "c").glob("transport_*.c")):
-        target = out / source.stem
-        _run([cc, *flags, *includes, str(source), *objects, *_hiredis_flags(), "-lm", "-pthread", "-o", str(target)])
-        programs[source.stem] = target
-    return programs
-
-
-def _run(argv: list[str]) -> None:
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False)
-    if done.returncode != 0:
-        pytest.fail(f"`{shlex.join(argv)}` failed:\n{done.stdout}{done.stderr}", pytrace=False)
+def _transport_programs(build: NativeBuild) -> dict[str, Path]:
+    """clients/tests/c/transport_*.c as the session's ``hpcsim clients build --tests`` installed them."""
+    return {p.name: p for p in build.test_programs("c") if p.name.startswith("transport_")}
 
 
 @pytest.fixture(scope="session")
-def programs(toolchain: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return build_programs(tmp_path_factory.mktemp("c-transport"))
+def programs(native_build: NativeBuild) -> dict[str, Path]:
+    return _transport_programs(native_build)
 
 
 @pytest.fixture(scope="session")
-def sanitized_programs(toolchain: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return build_programs(tmp_path_factory.mktemp("c-transport-asan"), sanitize=True)
+def sanitized_programs(sanitized_build: NativeBuild) -> dict[str, Path]:
+    return _transport_programs(sanitized_build)
 
 
 def _passes(program: Path, env: Mapping[str, str], name: str) -> list[str]:
