@@ -25,7 +25,7 @@ from hpcsim.control.planner import DEFAULT_DB, database_env
 from hpcsim.control.store import DatabaseRecord, JobStore, store_path
 from hpcsim.db.discovery import find_redis_cli, find_redis_server
 from hpcsim.db.probe import ShardPing, ping_shard
-from hpcsim.db.secret import read_secret
+from hpcsim.db.secret import Credential, read_credential
 from hpcsim.entities.orchestrator import Orchestrator
 from hpcsim.errors import ConfigError, DatabaseError, LaunchError
 from hpcsim.experiment import Experiment
@@ -138,16 +138,17 @@ def stop(directory: Path) -> None:
 
 @dataclass(frozen=True)
 class Target:
-    """Where a database listens, as a client sees it: from a database directory, or from the
-    variables ``start`` exported."""
+    """Where a database listens, as a client sees it: from a database directory (whose
+    ``password_file`` is the admin's), or from the variables ``start`` exported (whose password
+    file is the applications')."""
 
     addresses: tuple[str, ...]
     cluster: bool
     password_file: str
     node_local: NodeLocal | None = None
 
-    def password(self) -> str | None:
-        return read_secret(self.password_file) if self.password_file else None
+    def credential(self) -> Credential | None:
+        return read_credential(self.password_file) if self.password_file else None
 
 
 def _from_env(env: Mapping[str, str]) -> Target:
@@ -177,20 +178,23 @@ def ping(where: Target) -> list[ShardPing]:
     """A timed PING of every shard (node-local ones from their own nodes)."""
     if where.node_local is not None:
         return on_every_node("ping", where.node_local, where.password_file)
-    password = where.password()
-    return [ping_shard(address, password) for address in where.addresses]
+    credential = where.credential()
+    password, user = (credential.password, credential.username) if credential else (None, None)
+    return [ping_shard(address, password, username=user) for address in where.addresses]
 
 
 def redis_cli(where: Target, args: Sequence[str]) -> tuple[list[str], dict[str, str]]:
     """argv and environment of redis-cli talking to the first shard: ``-c`` for a cluster, the
-    password in ``REDISCLI_AUTH`` (never on the command line, where ``ps`` shows it)."""
+    password in ``REDISCLI_AUTH`` (never on the command line, where ``ps`` shows it) and, for
+    an ACL user (the applications' identity), ``--user``."""
     site = select_site()
     argv = [str(find_redis_cli(find_redis_server(site.redis_server if site is not None else None)))]
     first = parse_address(where.addresses[0], "database address")
     argv += ["-s", first.path] if first.is_unix else ["-h", first.host, "-p", str(first.port)]
     env = dict(os.environ)
     env.pop("REDISCLI_AUTH", None)
-    password = where.password()
-    if password is not None:
-        env["REDISCLI_AUTH"] = password
+    credential = where.credential()
+    if credential is not None:
+        env["REDISCLI_AUTH"] = credential.password
+        argv += ["--user", credential.username] if credential.username else []
     return [*argv, *(["-c"] if where.cluster else []), *args], env

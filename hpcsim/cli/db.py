@@ -138,7 +138,10 @@ def ping(ctx: click.Context, directory: Path | None, as_json: bool) -> None:
 def cli(directory: Path | None, redis_cli_args: tuple[str, ...]) -> None:
     """Run redis-cli against the first shard, authenticated (REDISCLI_AUTH, not argv).
 
-    Arguments after `--` go to redis-cli unchanged; without any it is interactive.
+    It runs as the database's admin when it finds the database directory (--dir or
+    $HPCSIM_DB_DIR), else as the application identity that HPCSIM_DB_PASSWORD_FILE holds, which
+    may not run administrative commands (docs/security.md). Arguments after `--` go to
+    redis-cli unchanged; without any it is interactive.
 
     \b
     Examples:

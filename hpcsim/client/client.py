@@ -28,12 +28,13 @@ from hpcsim.client.keys import KeyBuilder
 from hpcsim.client.log import LLDebug, configured_level, log_data
 from hpcsim.client.options import (
     ConfigOptions,
+    read_credential,
     read_db_type,
     read_durability,
     read_keys,
-    read_password,
     read_timeouts,
 )
+from hpcsim.db.secret import Credential
 
 __all__ = ["Client"]
 
@@ -75,6 +76,7 @@ class Client(DatasetOps, ModelOps, AdminOps):
         *args: Any,
         db_identifier: str = "",
         password: str | None = None,
+        username: str | None = None,
         durable: int | None = None,
         **kwargs: Any,
     ) -> None:
@@ -83,6 +85,10 @@ class Client(DatasetOps, ModelOps, AdminOps):
         check_str(db_identifier, "db_identifier")
         if password is not None:
             check_str(password, "password")
+        if username is not None:
+            check_str(username, "username")
+            if password is None:
+                raise ValueError("username needs a password")
         if durable is not None and (isinstance(durable, bool) or not isinstance(durable, int) or durable < 0):
             raise ValueError(f"durable must be a whole number of replicas >= 0, not {durable!r}")
         cluster: bool | None = None
@@ -111,15 +117,17 @@ class Client(DatasetOps, ModelOps, AdminOps):
         else:
             addresses, self._origin = read_addresses(options)
         is_cluster = cluster if cluster is not None else read_db_type(options, len(addresses))
+        credential: Credential | None
         if password is None:
-            password, self._auth = read_password(options)
+            credential, self._auth = read_credential(options)
         else:
-            self._auth = "password argument"
+            credential = Credential(username, password)
+            self._auth = f"password argument{f', user {username}' if username else ''}"
         self._keys = KeyBuilder(*read_keys(options))
         self._ai_tags = {}
         transport = Cluster if is_cluster else Standalone
         replicas, wait = read_durability(options, self._timeouts)
-        self._transport = transport(addresses, self._timeouts, password, self._retrying)
+        self._transport = transport(addresses, self._timeouts, credential, self._retrying, self._auth)
         self._transport.durable = replicas if durable is None else durable
         self._transport.durable_timeout = wait
         log_data(logger_name, LLDebug, f"New client created: {self._transport.describe()}")

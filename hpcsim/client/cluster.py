@@ -15,6 +15,7 @@ from redis.retry import Retry
 from hpcsim.client.address import Address
 from hpcsim.client.connection import Failure, Node, Transport, reason
 from hpcsim.client.options import Timeouts
+from hpcsim.db.secret import Credential
 from hpcsim.errors import ClientConnectionError
 
 __all__ = ["Cluster"]
@@ -29,10 +30,11 @@ class Cluster(Transport):
         self,
         addresses: Sequence[Address],
         timeouts: Timeouts,
-        password: str | None,
+        credential: Credential | None,
         on_retry: Callable[[str], None],
+        auth: str,
     ) -> None:
-        super().__init__(addresses, timeouts, on_retry)
+        super().__init__(addresses, timeouts, on_retry, auth)
         unix = [str(address) for address in addresses if address.is_unix]
         if unix:
             raise ClientConnectionError(
@@ -47,7 +49,8 @@ class Cluster(Transport):
             try:
                 return RedisCluster(
                     startup_nodes=[ClusterNode(a.host, a.port) for a in addresses],  # type: ignore[no-untyped-call]
-                    password=password,
+                    username=credential.username if credential else None,
+                    password=credential.password if credential else None,
                     socket_timeout=timeouts.socket,
                     socket_connect_timeout=min(timeouts.socket, timeouts.connect),
                     retry=Retry(NoBackoff(), 0),

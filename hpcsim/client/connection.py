@@ -22,6 +22,7 @@ from redis.exceptions import (
     AuthenticationError,
     ClusterDownError,
     InvalidResponse,
+    NoPermissionError,
     RedisClusterException,
     RedisError,
     ResponseError,
@@ -33,6 +34,7 @@ from hpcsim import errors
 from hpcsim.client.address import Address
 from hpcsim.client.options import Timeouts
 from hpcsim.client.wire import Blob, Command, Wire, pack
+from hpcsim.db.secret import Credential
 from hpcsim.errors import ClientConnectionError, ClientError
 
 __all__ = ["Blob", "Command", "Failure", "Node", "Reader", "Standalone", "Target", "Transport", "reason"]
@@ -45,6 +47,8 @@ _T = TypeVar("_T")
 WRITES = frozenset(
     {b"SET", b"DEL", b"RENAME", b"COPY", b"RPUSH", b"LPUSH", b"HSET", b"HDEL", b"LREM", b"LPOP", b"RPOP", b"EXPIRE"}
 )
+#: commands whose second word names what they do (CONFIG SET), for refusals
+_CONTAINERS = frozenset({"ACL", "CLIENT", "CLUSTER", "CONFIG", "DEBUG", "MODULE"})
 _REDIRECTS = (AskError, ClusterDownError, TryAgainError)
 _RETRYABLE = (redis.ConnectionError, redis.TimeoutError, RedisClusterException, *_REDIRECTS)
 
@@ -100,15 +104,31 @@ def reason(error: BaseException) -> str:
     return text
 
 
+def _refused(command: Command, node: str, error: NoPermissionError, auth: str) -> ClientError:
+    """The error for a command the server's ACL refuses to this client's identity (from ``auth``)."""
+    words = [part.decode(errors="replace").upper() for part in command[:2] if isinstance(part, bytes)]
+    name = " ".join(words if words[0] in _CONTAINERS else words[:1])
+    return ClientError(
+        f"the database at {node} refused {name} (NOPERM {error}) to this client's identity ({auth}). "
+        "hpcsim's application identity may run data commands only, not administrative ones (configuration, "
+        "modules, DEBUG, SHUTDOWN, ACL, persistence, replication, cluster administration): least privilege, "
+        "see docs/security.md. Administer the database from the driver (the Orchestrator's methods) instead"
+    )
+
+
 class Transport:
     """Routing and retries shared by standalone and cluster databases."""
 
     kind = "standalone"
 
-    def __init__(self, addresses: Sequence[Address], timeouts: Timeouts, on_retry: Callable[[str], None]) -> None:
+    def __init__(
+        self, addresses: Sequence[Address], timeouts: Timeouts, on_retry: Callable[[str], None], auth: str
+    ) -> None:
         self.addresses = list(addresses)
         self.timeouts = timeouts
         self._on_retry = on_retry
+        #: where the credential came from ("file PATH, user NAME", "password argument", "none")
+        self.auth = auth
         #: durable puts: replicas that must acknowledge each write (0: off), and how long
         #: WAIT may block for them (seconds)
         self.durable = 0
@@ -167,6 +187,9 @@ class Transport:
             trouble = next((reply for reply in replies if isinstance(reply, _REDIRECTS)), None)
             if trouble is not None:
                 raise Failure(self._label_of(items[0][0]), trouble)
+            for (target, command), reply in zip(items, replies, strict=True):
+                if isinstance(reply, NoPermissionError):
+                    raise _refused(command, self._label_of(target), reply, self.auth)
             for label, ack in acks:
                 if isinstance(ack, ResponseError) or not isinstance(ack, int) or ack < self.durable:
                     got = f"failed: {ack}" if isinstance(ack, ResponseError) else f"{ack} of {self.durable}"
@@ -192,9 +215,11 @@ class Transport:
             except Failure as failure:
                 error = failure.error
                 if isinstance(error, AuthenticationError) or isinstance(error.__cause__, AuthenticationError):
+                    source = "no password was given" if self.auth == "none" else f"the password from {self.auth}"
                     raise ClientConnectionError(
-                        f"authentication to the database at {failure.node} failed ({reason(error)}); check the "
-                        "password (HPCSIM_DB_PASSWORD_FILE or the password argument)"
+                        f"authentication to the database at {failure.node} failed ({reason(error)}); {source}: "
+                        "check HPCSIM_DB_PASSWORD_FILE (one line: PASSWORD, or USERNAME PASSWORD) or the password "
+                        "and username arguments"
                     ) from None
                 if not isinstance(error, _RETRYABLE):
                     raise ClientError(f"request to the database at {failure.node} failed: {reason(error)}") from None
@@ -287,13 +312,15 @@ class Standalone(Transport):
         self,
         addresses: Sequence[Address],
         timeouts: Timeouts,
-        password: str | None,
+        credential: Credential | None,
         on_retry: Callable[[str], None],
+        auth: str,
     ) -> None:
-        super().__init__(addresses, timeouts, on_retry)
+        super().__init__(addresses, timeouts, on_retry, auth)
         self.address = random.choice(self.addresses)
         options: dict[str, Any] = {
-            "password": password,
+            "username": credential.username if credential else None,
+            "password": credential.password if credential else None,
             "socket_timeout": timeouts.socket,
             "socket_connect_timeout": min(timeouts.socket, timeouts.connect),
             "retry": Retry(NoBackoff(), 0),

@@ -16,15 +16,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from hpcsim.db.secret import Credential, parse_credential
 from hpcsim.errors import ClientConnectionError, ClientError, ConfigError, KeyNotFoundError
 
 __all__ = [
     "ConfigOptions",
     "Timeouts",
+    "read_credential",
     "read_db_type",
     "read_durability",
     "read_keys",
-    "read_password",
     "read_timeouts",
 ]
 
@@ -234,19 +235,23 @@ def read_keys(options: ConfigOptions) -> tuple[str, list[str]]:
     return (keyout[1] if keyout else ""), [entry for entry in sources if entry]
 
 
-def read_password(options: ConfigOptions) -> tuple[str | None, str]:
-    """``(password, where it came from)`` from ``HPCSIM_DB_PASSWORD_FILE``; ``(None, "none")``
-    when unset. The file's content, stripped, is the password."""
+def read_credential(options: ConfigOptions) -> tuple[Credential | None, str]:
+    """``(credential, where it came from)`` from ``HPCSIM_DB_PASSWORD_FILE``; ``(None, "none")``
+    when unset. The file holds one line: ``PASSWORD`` (Redis's default user) or
+    ``USERNAME PASSWORD`` (an ACL user, such as the applications' identity)."""
     found = options.lookup("HPCSIM_DB_PASSWORD_FILE", inherit=True)
     if found is None:
         return None, "none"
     variable, raw = found
     path = Path(raw).expanduser()
     try:
-        password = path.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        credential = parse_credential(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
         raise ClientConnectionError(f"cannot read the database password file {path} ({variable}): {reason}") from None
-    if not password:
-        raise ClientConnectionError(f"the database password file {path} ({variable}) is empty")
-    return password, f"file {path}"
+    except UnicodeDecodeError:
+        raise ClientConnectionError(f"the database password file {path} ({variable}) is not UTF-8 text") from None
+    except ValueError as exc:
+        raise ClientConnectionError(f"the database password file {path} ({variable}) {exc}") from None
+    user = f", user {credential.username}" if credential.username else ""
+    return credential, f"file {path}{user}"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hpcsim.control.store import DatabaseRecord
+from hpcsim.db.secret import app_secret_path
 from hpcsim.entities.model import Model
 from hpcsim.errors import ConfigError, InternalError
 from hpcsim.ml.manifest import MANIFEST_NAME
@@ -27,7 +28,8 @@ LAUNCH_TOKEN = "HPCSIM_COLO_LAUNCH"
 
 @dataclass(frozen=True)
 class Colocation:
-    """What every colocated server of a launch shares: the binary and the password file."""
+    """What every colocated server of a launch shares: the binary and the admin password file
+    (the applications' credential file lies beside it)."""
 
     server: Path
     secret: Path | None
@@ -55,6 +57,7 @@ def _shard_argv(model: Model, db: ColocatedDB, colocation: Colocation) -> list[s
     argv = [sys.executable, "-m", "hpcsim.db.shard", "--name", f"{model.name}-db", "--server", str(colocation.server)]
     if colocation.secret is not None:
         argv += ["--password-file", str(colocation.secret)]
+        argv += ["--app-password-file", str(app_secret_path(colocation.secret))]
     if db.is_uds:
         argv += ["--port", "0", "--unixsocket", db.unix_socket, "--unixsocketperm", db.socket_permissions]
     else:
@@ -101,7 +104,7 @@ def prologue(
     _check_cpus(model, db, launcher, site)
     env = [(f"HPCSIM_DB_TYPE{suffix}", "standalone"), (f"SR_DB_TYPE{suffix}", "Standalone")]
     if colocation.secret is not None:
-        env.append((f"HPCSIM_DB_PASSWORD_FILE{suffix}", str(colocation.secret)))
+        env.append((f"HPCSIM_DB_PASSWORD_FILE{suffix}", str(app_secret_path(colocation.secret))))
     context = ColocatedContext(
         name=model.name,
         shard=tuple(_shard_argv(model, db, colocation)),

@@ -21,9 +21,10 @@ from hpcsim.control.controller import Controller
 from hpcsim.control.planner import LaunchUnit, plan_database
 from hpcsim.control.store import DatabaseRecord, JobRecord
 from hpcsim.db import admin
+from hpcsim.db.acl import APP_USER
 from hpcsim.db.discovery import find_redis_cli, find_redis_server
 from hpcsim.db.netif import interface_address
-from hpcsim.db.secret import SECRET_NAME, ensure_secret, read_secret
+from hpcsim.db.secret import APP_SECRET_NAME, SECRET_NAME, ensure_secret, read_secret
 from hpcsim.entities.model import Model
 from hpcsim.entities.orchestrator import LiveDatabase, Orchestrator
 from hpcsim.errors import DatabaseError, LaunchError, SubmitError
@@ -280,12 +281,17 @@ class Databases:
         self.dry_run = dry_run
 
     def secret(self, password: bool = True, create: bool = True) -> Path | None:
-        """The experiment's password file (None without ``password``), created on first use
-        unless ``create`` is off (previews and dry runs write nothing)."""
+        """The experiment's admin password file (None without ``password``), created on first
+        use together with the applications' credential file beside it, unless ``create`` is
+        off (previews and dry runs write nothing)."""
         if not password:
             return None
         hidden = self.exp_path / ".hpcsim"
-        return ensure_secret(hidden) if create and not self.dry_run else hidden / SECRET_NAME
+        if not create or self.dry_run:
+            return hidden / SECRET_NAME
+        secret = ensure_secret(hidden)
+        ensure_secret(hidden, APP_SECRET_NAME, APP_USER)
+        return secret
 
     def server(self) -> Path:
         return find_redis_server(self.site.redis_server if self.site is not None else None)

@@ -60,9 +60,16 @@ def _distinct(models: Sequence[Model]) -> tuple[list[DBModel], list[DBScript]]:
 
 
 def _client(record: DatabaseRecord) -> Client:
+    """A client with the applications' identity: setting models and scripts needs no more."""
     database = live(record)
+    credential = database.app_credential()
     try:
-        return Client(database.cluster, address=",".join(database.addresses), password=database.password())
+        return Client(
+            database.cluster,
+            address=",".join(database.addresses),
+            password=credential.password if credential else None,
+            username=credential.username if credential else None,
+        )
     except ClientError as exc:
         raise LaunchError(
             f"cannot reach database {record.identifier!r} at {', '.join(record.addresses)} to load ML models "

@@ -16,6 +16,7 @@ from pathlib import Path
 from hpcsim.control.colocation import LAUNCH_TOKEN, Colocation, prologue, prologue_path, wrapped_settings
 from hpcsim.control.site_defaults import default_batch, with_site_defaults
 from hpcsim.control.store import DatabaseRecord
+from hpcsim.db.secret import app_secret_path
 from hpcsim.entities.ensemble import Ensemble
 from hpcsim.entities.model import Model
 from hpcsim.entities.orchestrator import Orchestrator
@@ -88,8 +89,9 @@ class LaunchUnit:
 
 
 def database_env(database: DatabaseRecord) -> list[tuple[str, str]]:
-    """Where one database listens, under hpcsim's names and SmartSim's. The default
-    identifier gets the plain names; any other is a suffix (``HPCSIM_DB_<id>``)."""
+    """Where one database listens, under hpcsim's names and SmartSim's, and the applications'
+    credential file (never the admin's). The default identifier gets the plain names; any
+    other is a suffix (``HPCSIM_DB_<id>``)."""
     suffix = "" if database.identifier == DEFAULT_DB else f"_{database.identifier}"
     addresses = ",".join(database.addresses)
     env = [
@@ -97,7 +99,7 @@ def database_env(database: DatabaseRecord) -> list[tuple[str, str]]:
         (f"HPCSIM_DB_TYPE{suffix}", "cluster" if database.cluster else "standalone"),
     ]
     if database.password_file:
-        env.append((f"HPCSIM_DB_PASSWORD_FILE{suffix}", database.password_file))
+        env.append((f"HPCSIM_DB_PASSWORD_FILE{suffix}", str(app_secret_path(database.password_file))))
     env += [(f"SSDB{suffix}", addresses), (f"SR_DB_TYPE{suffix}", "Clustered" if database.cluster else "Standalone")]
     return env
 
@@ -333,7 +335,7 @@ def _db_batch(db: Orchestrator, scheduler: str) -> BatchSettings:
 def _shard_args(db: Orchestrator, server: Path, secret: Path | None, interfaces: Sequence[str]) -> list[str]:
     args = ["-m", "hpcsim.db.shard", "--dir", db.path, "--server", str(server)]
     if secret is not None:
-        args += ["--password-file", str(secret)]
+        args += ["--password-file", str(secret), "--app-password-file", str(app_secret_path(secret))]
     if db.is_cluster:
         args.append("--cluster")
     if db.cpus is not None and db.launcher == "local":

@@ -19,10 +19,11 @@ from hpcsim.errors import DatabaseError, SubmitError
 __all__ = ["cluster_state", "config_set", "connect", "create_cluster", "ping", "shutdown", "wait_cluster_ok"]
 
 
-def connect(address: str, password: str | None, timeout: float) -> redis.Redis:
-    """A connection to the server at ``host:port`` or ``unix:///path``; callers decide about
-    retrying, not redis-py's backoff."""
-    options: dict[str, Any] = {"password": password, "socket_timeout": timeout, "retry": Retry(NoBackoff(), 0)}
+def connect(address: str, password: str | None, timeout: float, username: str | None = None) -> redis.Redis:
+    """A connection to the server at ``host:port`` or ``unix:///path``, as ``username`` (None:
+    the admin, Redis's default user); callers decide about retrying, not redis-py's backoff."""
+    options: dict[str, Any] = {"username": username, "password": password, "socket_timeout": timeout}
+    options["retry"] = Retry(NoBackoff(), 0)
     options["protocol"] = 2  # RESP2 replies, as the client and the worker read them
     if address.startswith("unix://"):
         return redis.Redis(unix_socket_path=address[len("unix://") :], **options)

@@ -41,11 +41,13 @@ class ShardPing:
         return self.ms is not None
 
 
-def ping_shard(address: str, password: str | None, host: str = "", timeout: float = 2.0) -> ShardPing:
-    """PING ``address`` twice on one authenticated connection and time the second, so the
-    round trip excludes connecting and AUTH."""
+def ping_shard(
+    address: str, password: str | None, host: str = "", timeout: float = 2.0, username: str | None = None
+) -> ShardPing:
+    """PING ``address`` twice on one connection authenticated as ``username`` (None: the
+    admin) and time the second, so the round trip excludes connecting and AUTH."""
     try:
-        with admin.connect(address, password, timeout) as conn:
+        with admin.connect(address, password, timeout, username) as conn:
             conn.ping()
             begin = time.perf_counter()
             conn.ping()
@@ -70,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hpcsim.db.probe", description=__doc__.split("\n\n")[0])
     parser.add_argument("action", choices=("ping", "shutdown"))
     parser.add_argument("--port", type=int, required=True, help="port of this node's loopback shard")
-    parser.add_argument("--password-file", type=Path, help="file holding the database password")
+    parser.add_argument("--password-file", type=Path, help="file holding the database's admin password")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     password = read_secret(args.password_file) if args.password_file else None
     address, host = f"127.0.0.1:{args.port}", socket.gethostname()

@@ -1,8 +1,9 @@
 """``python -m hpcsim.db.shard``: run one database shard and report where it listens.
 
 It resolves the addresses to bind, refuses a port that is already taken, writes a private
-``redis.conf`` (mode 0600: it holds the password), starts redis-server in the foreground as a
-child that dies with this process, and waits until the server answers PING. Then it reports
+``redis.conf`` (mode 0600: it holds the admin password and defines the applications' ACL user,
+:mod:`hpcsim.db.acl`), starts redis-server in the foreground as a child that dies with this
+process, and waits until the server answers PING. Then it reports
 ``HPCSIM_SHARD_INFO {json}`` on stdout and in ``<dir>/.hpcsim/<name>.shard.json``, which is
 what the Experiment waits for. SIGTERM, SIGINT and SIGHUP shut the server down cleanly; the exit
 code is redis-server's (0 after a clean shutdown).
@@ -34,10 +35,12 @@ from pathlib import Path
 from types import FrameType
 
 from hpcsim._atomic import write_atomic
+from hpcsim.db.acl import app_user_rules
 from hpcsim.db.colocation import pin, ranks_alive
 from hpcsim.db.netif import interface_address, routable_addresses
 from hpcsim.db.options import WORKER_SETTINGS
-from hpcsim.db.secret import read_secret
+from hpcsim.db.secret import Credential, read_credential, read_secret
+from hpcsim.errors import DatabaseError
 
 __all__ = ["main", "rank_from_env", "server_config"]
 
@@ -85,8 +88,11 @@ def server_config(
     extra: Sequence[tuple[str, str]],
     unix_socket: str = "",
     socket_perm: str = "",
+    app: Credential | None = None,
 ) -> str:
-    """The redis.conf text for one shard; every value is quoted for Redis' config parser."""
+    """The redis.conf text for one shard; every value is quoted for Redis' config parser.
+    ``password`` is the admin's (``requirepass``, and ``masterauth`` for replication); ``app``
+    the applications' ACL user (:mod:`hpcsim.db.acl`)."""
     hidden = directory / ".hpcsim"
     lines = [
         ("port", str(port)),
@@ -104,6 +110,8 @@ def server_config(
     ]
     if password is not None:
         lines += [("requirepass", _quote(password)), ("masterauth", _quote(password))]
+    if app is not None:
+        lines.append(("user", " ".join(_quote(rule) for rule in app_user_rules(app.password))))
     if unix_socket:
         lines += [("unixsocket", _quote(unix_socket)), ("unixsocketperm", socket_perm or "700")]
     if cluster:
@@ -187,7 +195,8 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("--dir", type=Path, required=True, help="database directory (logs, dumps, state)")
     parser.add_argument("--server", required=True, help="path of redis-server")
-    parser.add_argument("--password-file", type=Path, help="file holding the requirepass password")
+    parser.add_argument("--password-file", type=Path, help="file holding the admin (requirepass) password")
+    parser.add_argument("--app-password-file", type=Path, help="file holding the applications' ACL user")
     parser.add_argument("--cluster", action="store_true", help="start in cluster mode")
     parser.add_argument("--node-timeout", type=int, default=1000, help="cluster-node-timeout in ms")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="extra server option")
@@ -357,6 +366,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hpcsim.db.shard {name}: {exc}", file=sys.stderr)
         return 2
     password = read_secret(args.password_file) if args.password_file else None
+    try:
+        app = _app_credential(args.app_password_file)
+    except (OSError, DatabaseError) as exc:
+        print(f"hpcsim.db.shard {name}: {exc}", file=sys.stderr)
+        return 2
     settings = [(key, value) for key, _, value in (item.partition("=") for item in args.set)]
     extra = [(key, value) for key, value in settings if key not in WORKER_SETTINGS]
     worker_args = [arg for key, value in settings if WORKER_SETTINGS.get(key) for arg in (WORKER_SETTINGS[key], value)]
@@ -377,6 +391,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         extra,
         args.unixsocket,
         args.unixsocketperm,
+        app,
     )
     # it holds the password: a fresh 0600 file, never whatever a planted symlink points at
     conf.unlink(missing_ok=True)
@@ -432,6 +447,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     keeper.stop()
     info_file.unlink(missing_ok=True)
     return code
+
+
+def _app_credential(path: Path | None) -> Credential | None:
+    """The applications' user from ``--app-password-file`` (``USERNAME PASSWORD``)."""
+    if path is None:
+        return None
+    credential = read_credential(path)
+    if credential.username is None:
+        raise DatabaseError(f"--app-password-file {path} must hold USERNAME PASSWORD, not a password alone")
+    return credential
 
 
 def _start_worker(args: argparse.Namespace, name: str, address: str, extra: Sequence[str]) -> subprocess.Popen[bytes]:

@@ -17,7 +17,7 @@ import numpy as np
 from hpcsim import config
 from hpcsim.client import Client
 from hpcsim.client.options import ConfigOptions
-from hpcsim.db.secret import SECRET_NAME
+from hpcsim.db.secret import APP_SECRET_NAME
 from hpcsim.diagnostics.info import ml_backends, scheduler_for
 from hpcsim.diagnostics.models import BUILT_WITH, INPUT, build
 from hpcsim.entities.model import Model
@@ -65,7 +65,7 @@ class DatabaseProbe:
         settings = {
             "HPCSIM_DB": address,
             "HPCSIM_DB_TYPE": "standalone",
-            "HPCSIM_DB_PASSWORD_FILE": str(exp.exp_path / ".hpcsim" / SECRET_NAME),
+            "HPCSIM_DB_PASSWORD_FILE": str(exp.exp_path / ".hpcsim" / APP_SECRET_NAME),
             "HPCSIM_MODEL_TIMEOUT": f"{self.timeout:g}",
         }
         for name, value in settings.items():

@@ -19,7 +19,7 @@ import redis
 from hpcsim.db import admin
 from hpcsim.db.netif import interface_names
 from hpcsim.db.options import server_options
-from hpcsim.db.secret import read_secret
+from hpcsim.db.secret import Credential, app_secret_path, read_credential, read_secret
 from hpcsim.entities.entity import Entity, check_name
 from hpcsim.errors import ConfigError, DatabaseError
 from hpcsim.log import get_logger
@@ -36,14 +36,20 @@ CLUSTER_BUS_OFFSET = 10000
 
 @dataclass(frozen=True)
 class LiveDatabase:
-    """Where a started database listens, and how to authenticate."""
+    """Where a started database listens, and how to authenticate: ``password_file`` is the
+    admin's; the applications' credential file lies beside it."""
 
     addresses: tuple[str, ...]
     cluster: bool
     password_file: str | None
 
     def password(self) -> str | None:
+        """The admin password (Redis's default user)."""
         return read_secret(self.password_file) if self.password_file else None
+
+    def app_credential(self) -> Credential | None:
+        """The applications' least-privilege identity (docs/security.md)."""
+        return read_credential(app_secret_path(self.password_file)) if self.password_file else None
 
     def is_active(self, workers: bool = True) -> bool:
         """Whether every shard answers PING and (with ``workers``) has its inference worker

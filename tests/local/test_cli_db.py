@@ -149,7 +149,7 @@ def test_hostile_directory_names_survive_eval(start: Start, tmp_path: Path) -> N
     printed = _in_bash(started.stdout, "printf '%s\\0' " + " ".join(f'"${name}"' for name in CONTRACT), tmp_path)
     values = dict(zip(CONTRACT, printed.stdout.split("\0")[:-1], strict=True))
     assert values["HPCSIM_DB_DIR"] == str(directory)
-    assert values["HPCSIM_DB_PASSWORD_FILE"] == str(directory / ".hpcsim" / "db.secret")
+    assert values["HPCSIM_DB_PASSWORD_FILE"] == str(directory / ".hpcsim" / "db.app.secret")  # the app identity
     assert not list(tmp_path.glob("pwned*")) and not list(directory.parent.glob("pwned*"))
     pinged = _in_bash(started.stdout, "hpcsim db ping", cwd=tmp_path)
     assert pinged.returncode == 0, pinged.stderr

@@ -85,7 +85,7 @@ def test_applications_receive_the_env_contract(exp: Experiment, port: int, pytho
     model = exp.create_model("reader", exp.create_run_settings(python_exe, [REPORT]))
     exp.start(db, other, model)
     env = json.loads((Path(model.path) / "reader.out").read_text())["env"]
-    secret = str(exp.exp_path / ".hpcsim" / "db.secret")
+    secret = str(exp.exp_path / ".hpcsim" / "db.app.secret")  # the application identity, never the admin's
     assert env["HPCSIM_DB"] == env["SSDB"] == f"127.0.0.1:{port}"
     assert (env["HPCSIM_DB_TYPE"], env["SR_DB_TYPE"]) == ("standalone", "Standalone")
     assert env["HPCSIM_DB_PASSWORD_FILE"] == secret

@@ -83,7 +83,7 @@ static void connect_refused(hs_client* c, hs_node* node, const redisReply* r, hs
     else if (hs_is_auth_error(r->str))
         snprintf(a->why, sizeof a->why,
                  "authentication to the database at %s failed (%s); the password from %s is wrong: check "
-                 "HPCSIM_DB_PASSWORD_FILE",
+                 "HPCSIM_DB_PASSWORD_FILE (one line: PASSWORD, or USERNAME PASSWORD)",
                  node->label, r->str, c->settings.auth);
     else
         snprintf(a->why, sizeof a->why, "the database at %s refused the connection: %s", node->label, r->str);
@@ -179,10 +179,17 @@ void hs_node_connect(hs_client* c, hs_node* node, hs_attempt* a) {
     redisSetTimeout(node->ctx, timeval_of(s->socket.seconds)); /* every later read and send */
     if (node->address.path == NULL)
         redisEnableKeepAlive(node->ctx);
-    if (s->password != NULL) {
-        const char* argv[] = {"AUTH", s->password};
-        size_t lens[] = {4, strlen(s->password)};
-        if (!handshake(c, node, 2, argv, lens, a))
+    if (s->password != NULL) { /* AUTH [username] password; without a username, Redis's default user */
+        const char* argv[3] = {"AUTH"};
+        size_t lens[3] = {4};
+        int argc = 1;
+        if (s->username != NULL) {
+            argv[argc] = s->username;
+            lens[argc++] = strlen(s->username);
+        }
+        argv[argc] = s->password;
+        lens[argc++] = strlen(s->password);
+        if (!handshake(c, node, argc, argv, lens, a))
             return;
     }
     /* PING proves that the server answers and needs no (other) password. */

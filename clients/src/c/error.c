@@ -80,6 +80,12 @@ SRError hs_check_reply(const redisReply* reply, const char* what) {
     if (hs_is_auth_error(text))
         return hs_fail(SRDatabaseError,
                        "%s: the database refused the password (%s); check HPCSIM_DB_PASSWORD_FILE", what, text);
+    if (starts_with(text, "NOPERM"))
+        return hs_fail(SRRuntimeError,
+                       "%s failed: the database answered %s; the identity this program authenticates as "
+                       "(HPCSIM_DB_PASSWORD_FILE) may not run it: hpcsim gives applications least privilege, "
+                       "see docs/security.md",
+                       what, text);
     if (starts_with(text, "ERR no such key"))
         return hs_fail(SRKeyError, "%s: no such key", what);
     /* The database cannot serve anything right now: its state, not the request, is wrong. */

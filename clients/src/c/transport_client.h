@@ -65,8 +65,9 @@ typedef struct {
     size_t n_addresses;
     char* origin;          /* the variable that held them */
     bool cluster;
+    char* username;        /* NULL: AUTH as Redis's default user */
     char* password;        /* NULL: no AUTH */
-    char* auth;            /* "none" or "file <path>", for client_to_string */
+    char* auth;            /* "none", "file <path>" or "file <path>, user <name>", for client_to_string */
     char* keyout;          /* "" when unset */
     char** keyin;          /* the non-empty get prefixes */
     size_t n_keyin;

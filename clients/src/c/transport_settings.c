@@ -162,6 +162,34 @@ static SRError read_db_type(hs_config* cfg, hs_settings* s) {
     return SRNoError;
 }
 
+/* The file's content: one line holding PASSWORD (AUTH as Redis's default user) or
+ * USERNAME PASSWORD (AUTH as an ACL user, such as hpcsim's application identity). Splits
+ * `text` in place; false when it holds anything else. */
+static bool split_credential(char* text, char** user, char** password) {
+    char* words[3] = {NULL, NULL, NULL};
+    size_t n = 0;
+    char* p = text;
+    while (isspace((unsigned char)*p))
+        p++;
+    while (*p != '\0' && n < 3) {
+        words[n++] = p;
+        while (*p != '\0' && !isspace((unsigned char)*p))
+            p++;
+        char* gap = p;
+        bool newline = false;
+        while (isspace((unsigned char)*p))
+            newline |= *p++ == '\n';
+        if (newline && *p != '\0')
+            return false; /* a second line */
+        *gap = '\0';
+    }
+    if (n == 0 || n == 3)
+        return false;
+    *user = n == 2 ? words[0] : NULL;
+    *password = words[n - 1];
+    return true;
+}
+
 static SRError read_password(hs_config* cfg, hs_settings* s) {
     const char* names[] = {"HPCSIM_DB_PASSWORD_FILE"};
     char var[256];
@@ -187,21 +215,32 @@ static SRError read_password(hs_config* cfg, hs_settings* s) {
     if (failed)
         return hs_fail(SRDatabaseError, "cannot read the database password file %s (%s): read error", path, var);
     buffer[n] = '\0';
-    char* start = buffer;
-    while (isspace((unsigned char)*start))
-        start++;
-    size_t len = strlen(start);
-    while (len > 0 && isspace((unsigned char)start[len - 1]))
-        len--;
-    if (len == 0)
-        return hs_fail(SRDatabaseError, "the database password file %s (%s) is empty", path, var);
-    s->password = hs_strndup(start, len);
+    char* user = NULL;
+    char* password = NULL;
+    bool empty = strspn(buffer, " \t\r\n\v\f") == n;
+    bool parsed = !empty && split_credential(buffer, &user, &password);
+    bool oom = false;
+    if (parsed) {
+        s->username = user != NULL ? hs_strdup(user) : NULL;
+        s->password = hs_strdup(password);
+        oom = s->password == NULL || (user != NULL && s->username == NULL);
+    }
     memset(buffer, 0, sizeof buffer); /* the password does not linger on the stack */
-    size_t auth_len = strlen(path) + 6;
-    s->auth = malloc(auth_len);
-    if (s->password == NULL || s->auth == NULL)
+    if (empty)
+        return hs_fail(SRDatabaseError, "the database password file %s (%s) is empty", path, var);
+    if (!parsed)
+        return hs_fail(SRDatabaseError,
+                       "the database password file %s (%s) must hold one line: PASSWORD, or USERNAME PASSWORD "
+                       "(separated by a space)",
+                       path, var);
+    size_t auth_len = strlen(path) + 6 + (s->username != NULL ? strlen(s->username) + 8 : 0);
+    s->auth = oom ? NULL : malloc(auth_len);
+    if (s->auth == NULL)
         return hs_fail(SRBadAllocError, "out of memory");
-    snprintf(s->auth, auth_len, "file %s", path);
+    if (s->username != NULL)
+        snprintf(s->auth, auth_len, "file %s, user %s", path, s->username);
+    else
+        snprintf(s->auth, auth_len, "file %s", path);
     return SRNoError;
 }
 
@@ -261,6 +300,7 @@ void hs_settings_free(hs_settings* s) {
     if (s->password != NULL)
         memset(s->password, 0, strlen(s->password));
     free(s->password);
+    free(s->username);
     free(s->auth);
     free(s->keyout);
     for (size_t i = 0; i < s->n_keyin; i++)
