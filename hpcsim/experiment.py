@@ -18,7 +18,7 @@ from hpcsim.control.interrupt import defer_sigint
 from hpcsim.control.owner import claim, withdraw
 from hpcsim.control.planner import LaunchUnit, plan
 from hpcsim.control.selection import models_of, split_databases
-from hpcsim.control.store import DatabaseRecord, JobRecord, JobStore, store_path
+from hpcsim.control.store import DatabaseRecord, JobRecord, JobStore, has_store, store_path
 from hpcsim.control.summary import format_table, summary_rows
 from hpcsim.entities.ensemble import Ensemble
 from hpcsim.entities.entity import Entity
@@ -125,7 +125,7 @@ class Experiment(EntityFactory):
         )
 
     def _running_databases(self) -> dict[str, DatabaseRecord]:
-        if self._controller is None and not store_path(self.exp_path).is_file():
+        if self._controller is None and not has_store(self.exp_path):
             return {}
         return self._control().store.databases()
 

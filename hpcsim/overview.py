@@ -12,7 +12,7 @@ from typing import Any
 
 from hpcsim.control.family import children
 from hpcsim.control.planner import step_output
-from hpcsim.control.store import JobRecord, JobStore, store_path
+from hpcsim.control.store import JobRecord, JobStore, has_store, store_path
 from hpcsim.errors import ConfigError, HpcsimError
 from hpcsim.experiment import Experiment
 from hpcsim.log import get_logger
@@ -29,7 +29,7 @@ def family(exp_dir: Path) -> list[Experiment]:
     root = Experiment.load(exp_dir)
     members = [root]
     for path in children(root.exp_path):
-        if store_path(path).is_file():
+        if has_store(path):
             members.append(Experiment.load(path))
         else:
             _log.warning("experiment %s, opened by the submitted driver, is gone", path)
@@ -94,7 +94,7 @@ def stored(path: Path) -> Stored:
         latest: dict[str, JobRecord] = store.latest()
     finally:
         store.close()
-    updated = max((r.updated for r in latest.values()), default=store_path(path).stat().st_mtime)
+    updated = max((r.updated for r in latest.values()), default=(path / ".hpcsim").stat().st_mtime)
     return Stored(meta["name"], path, meta["launcher"], {n: r.status for n, r in latest.items()}, updated)
 
 
@@ -104,7 +104,7 @@ def walk(root: Path, depth: int) -> Iterator[Path]:
     base = len(root.parts)
     for folder, dirs, _ in os.walk(root):
         here = Path(folder)
-        if store_path(here).is_file():
+        if has_store(here):
             yield here
         if len(here.parts) - base >= depth:
             dirs.clear()

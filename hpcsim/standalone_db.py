@@ -22,7 +22,7 @@ from hpcsim.client.address import parse_address, parse_addresses
 from hpcsim.control.database import live
 from hpcsim.control.node_local_db import NodeLocal, NodeLocalOrchestrator, in_this_allocation, on_every_node
 from hpcsim.control.planner import DEFAULT_DB, database_env
-from hpcsim.control.store import DatabaseRecord, JobStore, store_path
+from hpcsim.control.store import DatabaseRecord, JobStore, has_store, store_path
 from hpcsim.db.discovery import find_redis_cli, find_redis_server
 from hpcsim.db.probe import ShardPing, ping_shard
 from hpcsim.db.secret import Credential, read_credential
@@ -63,7 +63,7 @@ def _scheduler() -> str:
 
 
 def _recorded(directory: Path) -> DatabaseRecord | None:
-    if not store_path(directory).is_file():
+    if not has_store(directory):
         return None
     with contextlib.closing(JobStore(store_path(directory), create=False)) as store:
         return store.databases().get(DEFAULT_DB)

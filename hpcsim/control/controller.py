@@ -146,7 +146,7 @@ class Controller:
                     update.status.is_terminal and (update.exit_code or 0) > 0 and update.status is not Status.CANCELLED
                 )
                 changes.append((record, update if ended_itself else JobUpdate(Status.CANCELLED, None, reason)))
-        self.store.update(changes)
+        self.store.update(changes, acted=True)  # this process stopped them: it records that
         return self.store.refresh(fresh)
 
     def _warn_shared(self, pending: Sequence[JobRecord]) -> None:

@@ -118,4 +118,4 @@ def test_list_of_a_missing_directory_says_so(tmp_path: Path) -> None:
 def test_status_of_a_directory_without_an_experiment_says_so(tmp_path: Path) -> None:
     done = _cli("status", str(tmp_path), "--json")
     assert done.returncode == 2
-    assert done.stderr == f"hpcsim: error: no hpcsim experiment at {str(tmp_path)!r} (missing jobs.sqlite)\n"
+    assert done.stderr == f"hpcsim: error: no hpcsim experiment at {str(tmp_path)!r} (missing .hpcsim/store)\n"

@@ -1,12 +1,12 @@
-"""Issue 19: a damaged job store is a one-line error naming the file and what to do, from
-``Experiment.load`` and from ``hpcsim status`` (exit 2, no traceback), never a KeyError,
-sqlite3.DatabaseError or ValueError."""
+"""Issue 19: a damaged job store is a one-line error naming the damaged file and what to do,
+from ``Experiment.load`` and from ``hpcsim status`` (exit 2, no traceback), never a KeyError,
+JSONDecodeError or ValueError."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -23,62 +23,77 @@ pytestmark = pytest.mark.local
 HPCSIM = shutil.which("hpcsim", path=str(Path(sys.executable).parent)) or "hpcsim"
 
 
-def _garbage(path: Path) -> None:
-    path.write_bytes(b"this is not a database\n" * 100)
+def _launch_file(store: Path) -> Path:
+    [path] = sorted((store / "jobs").glob("[0-9]*.json"))
+    return path
 
 
-def _empty(path: Path) -> None:
+def _garbage(store: Path) -> Path:
+    path = _launch_file(store)
+    path.write_bytes(b"this is not a job store file\n" * 100)
+    return path
+
+
+def _empty(store: Path) -> Path:
+    path = _launch_file(store)
     path.write_bytes(b"")
+    return path
 
 
-def _no_meta(path: Path) -> None:
-    with sqlite3.connect(path) as db:
-        db.execute("DELETE FROM meta")
+def _no_meta(store: Path) -> Path:
+    path = store / "experiment.json"
+    path.write_text(json.dumps({"format": 2, "launcher": "local"}))
+    return path
 
 
-def _bad_status(path: Path) -> None:
-    with sqlite3.connect(path) as db:
-        db.execute("UPDATE jobs SET status = 'EXPLODED'")
+def _bad_status(store: Path) -> Path:
+    path = _launch_file(store)
+    path.write_text(path.read_text().replace('"COMPLETED"', '"EXPLODED"'))
+    return path
 
 
-DAMAGE: dict[str, Callable[[Path], None]] = {
+def _old_format(store: Path) -> Path:
+    path = store / "experiment.json"
+    path.write_text(json.dumps({"format": 99, "name": "store19", "launcher": "local"}))
+    return path
+
+
+DAMAGE: dict[str, Callable[[Path], Path]] = {
     "garbage": _garbage,
     "empty": _empty,
     "no-meta": _no_meta,
     "bad-status": _bad_status,
+    "unknown-format": _old_format,
 }
 
 
 @pytest.fixture
-def damaged(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+def damaged(tmp_path: Path, request: pytest.FixtureRequest) -> tuple[Path, Path]:
+    """(experiment, the file that was damaged)"""
     exp = Experiment("store19", exp_path=tmp_path / "exp")
     exp.start(exp.create_model("ok", exp.create_run_settings("true")))
-    # a copy nobody has open, so the damage is all there is (the driver keeps its connection)
-    path = store_path(tmp_path / "copy")
-    path.parent.mkdir(parents=True)
-    with sqlite3.connect(store_path(tmp_path / "exp")) as source, sqlite3.connect(path) as target:
-        source.backup(target)
-    DAMAGE[request.param](path)
-    return tmp_path / "copy"
+    return tmp_path / "exp", DAMAGE[request.param](store_path(tmp_path / "exp"))
 
 
 @pytest.mark.parametrize("damaged", list(DAMAGE), indirect=True)
-def test_load_says_which_file_and_what_to_do(damaged: Path) -> None:
+def test_load_says_which_file_and_what_to_do(damaged: tuple[Path, Path]) -> None:
+    exp_dir, bad = damaged
     with pytest.raises(JobStoreError) as caught:
-        Experiment.load(damaged)
+        Experiment.load(exp_dir).summary_data()
     message = str(caught.value)
     assert isinstance(caught.value, HpcsimError)
-    assert str(store_path(damaged)) in message and "\n" not in message
-    assert "move it aside" in message
+    assert repr(str(bad)) in message and "\n" not in message
+    assert f"mv {bad} {bad}.bad" in message
 
 
 @pytest.mark.parametrize("damaged", list(DAMAGE), indirect=True)
-def test_status_cli_prints_one_line(damaged: Path) -> None:
-    done = subprocess.run([HPCSIM, "status", str(damaged)], capture_output=True, text=True, timeout=120)
+def test_status_cli_prints_one_line(damaged: tuple[Path, Path]) -> None:
+    exp_dir, bad = damaged
+    done = subprocess.run([HPCSIM, "status", str(exp_dir)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("hpcsim: error: "), done.stderr
-    assert str(store_path(damaged)) in lines[0] and "Traceback" not in done.stderr
+    assert repr(str(bad)) in lines[0] and "Traceback" not in done.stderr
 
 
 def test_bad_log_level_is_one_cli_line(tmp_path: Path) -> None:

@@ -64,7 +64,7 @@ def test_full_disk_is_one_clear_line(tiny_fs: Path) -> None:
         for index in range(200):
             store.add([_job(index)])
     message = str(caught.value)
-    assert message.startswith(f"cannot write the job store {str(path)!r}: the file system is full")
+    assert message.startswith(f"cannot write the job store {str(path / 'jobs')!r}: the file system is full")
     assert "free space there" in message and "\n" not in message
     store.close()
 

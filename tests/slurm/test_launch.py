@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from hpcsim import Experiment, Status
-from hpcsim.control.store import JobStore, store_path
+from hpcsim.control.store import JobStore, has_store, store_path
 from hpcsim.errors import SubmitError
 
 from ..conftest import APPS, default_sigint
@@ -193,7 +193,7 @@ def test_killed_driver_jobs_are_followed_by_load_and_cli(slurm_cluster: Any, tmp
     try:
 
         def running() -> bool:
-            if not store_path(exp_path).exists():
+            if not has_store(exp_path):
                 return False
             records = JobStore(store_path(exp_path), create=False).all_runs()
             return len(records) == 3

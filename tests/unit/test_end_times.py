@@ -50,7 +50,7 @@ def _job(store: JobStore) -> tuple[float, int]:
 
 
 def test_the_store_stamps_a_finished_job_with_its_end(tmp_path: Path) -> None:
-    store = JobStore(tmp_path / "jobs.sqlite")
+    store = JobStore(tmp_path / "store")
     submitted, job_id = _job(store)
     [record] = store.refresh(store.all_runs())
     ended = submitted + 0.001
@@ -64,12 +64,12 @@ def test_the_store_stamps_a_finished_job_with_its_end(tmp_path: Path) -> None:
 
 def test_an_end_outside_what_the_store_saw_is_clamped(tmp_path: Path) -> None:
     """Clock skew between nodes cannot put an end before the last change or in the future."""
-    store = JobStore(tmp_path / "jobs.sqlite")
+    store = JobStore(tmp_path / "store")
     submitted, _ = _job(store)
     [record] = store.all_runs()
     store.update([(record, JobUpdate(Status.COMPLETED, 0, "", submitted - 3600))])
     assert store.all_runs()[0].updated == submitted
-    store2 = JobStore(tmp_path / "other.sqlite")
+    store2 = JobStore(tmp_path / "other")
     _job(store2)
     [record2] = store2.all_runs()
     before = time.time()
