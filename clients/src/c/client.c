@@ -298,6 +298,10 @@ const char* client_to_string(void* c_client) {
     add(&b, "  Timeouts: connect %g s (retry every %g s), command %g s (retry every %g s), socket %g s, model %g s\n",
         s->connect.seconds, s->connect_interval.seconds, s->command.seconds, s->command_interval.seconds,
         s->socket.seconds, s->model.seconds);
+    if (s->durable > 0)
+        add(&b, "  Durable puts: WAIT for %lld replica(s), %g s\n", (long long)s->durable, s->durable_timeout.seconds);
+    else
+        add(&b, "  Durable puts: off\n");
     add(&b, "  Keys: put prefix ");
     add(&b, c->put_prefix[0] ? "'%s'" : "%s", c->put_prefix[0] ? c->put_prefix : "none");
     add(&b, ", get prefix ");

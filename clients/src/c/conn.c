@@ -9,7 +9,11 @@
  * timeout, TRYAGAIN, CLUSTERDOWN or LOADING is retried after the interval while the next try
  * would still start within the budget; a cluster then re-reads its layout. MOVED and ASK are
  * followed at once (a few times) before they count as a failed attempt. Authentication and
- * other error replies are never retried. */
+ * other error replies are never retried.
+ *
+ * Durable puts (HPCSIM_DURABLE > 0): after an attempt that sent a write (hs_is_write) succeeds,
+ * WAIT follows on the same connection, as in connection.py: on the standalone server, or on the
+ * cluster node that took the write (after MOVED and ASK, the node that finally answered). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
@@ -17,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "transport_client.h"
@@ -244,6 +249,67 @@ static hs_outcome redirect_of(const redisReply* r, hs_attempt* a) {
     return HS_OK;
 }
 
+/* ---- durable puts ---------------------------------------------------------------------------- */
+
+bool hs_is_write(const char* command, size_t len) {
+    static const char* const writes[] = {"SET",  "DEL",  "RENAME", "COPY", "RPUSH", "LPUSH",
+                                         "HSET", "HDEL", "LREM",   "LPOP", "RPOP",  "EXPIRE"};
+    for (size_t i = 0; command != NULL && i < sizeof writes / sizeof writes[0]; i++)
+        if (strlen(writes[i]) == len && strncasecmp(command, writes[i], len) == 0)
+            return true;
+    return false;
+}
+
+/* WAIT <replicas> <timeout ms> on the connection that just took a write; HS_OK when at least
+ * HPCSIM_DURABLE replicas acknowledged. Fewer (or an error reply) is HS_FATAL SRRuntimeError, as
+ * the Python client's ClientError (RedisRuntimeError): the write may be applied but is not known
+ * to be replicated, so it is not retried. A lost connection is retried as any other. While WAIT
+ * blocks, the socket timeout is extended by the time WAIT may take, so that a durable timeout
+ * longer than HPCSIM_SOCKET_TIMEOUT does not look like a dead server. */
+static void durable_wait(hs_client* c, hs_node* node, hs_attempt* a) {
+    const hs_settings* s = &c->settings;
+    double seconds = s->durable_timeout.seconds;
+    double ms = floor(seconds * 1000.0 + 0.5);
+    char replicas[32], timeout[32];
+    snprintf(replicas, sizeof replicas, "%lld", (long long)s->durable);
+    snprintf(timeout, sizeof timeout, "%.0f", ms < 1.0 ? 1.0 : ms);
+    const char* argv[] = {"WAIT", replicas, timeout};
+    size_t lens[] = {4, strlen(replicas), strlen(timeout)};
+    hs_wire w = {0};
+    hs_wire_command(&w, 3, argv, lens);
+    redisSetTimeout(node->ctx, timeval_of(s->socket.seconds + seconds));
+    redisReply* r = NULL;
+    bool answered = hs_exchange(c, node, &w, 0, 1, &r, a);
+    hs_wire_free(&w);
+    if (!answered)
+        return; /* the connection is dropped (and with it the longer timeout): retried */
+    redisSetTimeout(node->ctx, timeval_of(s->socket.seconds));
+    a->outcome = HS_OK;
+    if (r->type != REDIS_REPLY_INTEGER || r->integer < s->durable) {
+        char got[300];
+        if (r->type == REDIS_REPLY_ERROR)
+            snprintf(got, sizeof got, "failed: %.250s", r->str != NULL ? r->str : "");
+        else if (r->type == REDIS_REPLY_INTEGER)
+            snprintf(got, sizeof got, "%lld of %lld", (long long)r->integer, (long long)s->durable);
+        else
+            snprintf(got, sizeof got, "an unexpected reply (type %d) of %lld", r->type, (long long)s->durable);
+        a->outcome = HS_FATAL;
+        a->code = SRRuntimeError;
+        snprintf(a->why, sizeof a->why,
+                 "durable put not acknowledged by the database at %s: replicas that acknowledged within %s=%g s: "
+                 "%s; the write may be on the server but is not known to be replicated (does this shard have a "
+                 "live replica?)",
+                 node->label, s->durable_timeout.variable, seconds, got);
+    }
+    freeReplyObject(r);
+}
+
+/* Whether a reply refuses a command to this client's identity: that is reported (by the caller)
+ * before a durable put's acknowledgement, as in the Python client. */
+static bool refused(const redisReply* r) {
+    return r != NULL && r->type == REDIS_REPLY_ERROR && r->str != NULL && strncmp(r->str, "NOPERM", 6) == 0;
+}
+
 static void attempt_on(hs_client* c, hs_node* node, hs_op* op, bool asking, hs_attempt* a) {
     hs_node_connect(c, node, a);
     if (a->outcome != HS_OK)
@@ -272,6 +338,13 @@ static void attempt_on(hs_client* c, hs_node* node, hs_op* op, bool asking, hs_a
             snprintf(a->why, sizeof a->why, "the database at %s requires a password (%s); set HPCSIM_DB_PASSWORD_FILE",
                      node->label, r->str);
         }
+    }
+    if (a->outcome == HS_OK && op->writes && c->settings.durable > 0) {
+        bool any_refused = false;
+        for (size_t i = 0; i < op->n; i++)
+            any_refused |= refused(op->replies[i]);
+        if (!any_refused)
+            durable_wait(c, node, a);
     }
     if (a->outcome != HS_OK)
         free_replies(op->replies, op->n);
@@ -390,7 +463,11 @@ static redisReply* one_command(hs_client* c, const char* route, size_t route_len
     const char** argvs[] = {argv};
     const size_t* lens[] = {argvlen};
     hs_commands cmd = {&argc, argvs, lens};
-    hs_op op = {.exchange = commands_exchange, .args = &cmd, .n = 1, .replies = &reply};
+    hs_op op = {.exchange = commands_exchange,
+                .args = &cmd,
+                .n = 1,
+                .replies = &reply,
+                .writes = hs_is_write(argv[0], argvlen[0])};
     *err = hs_run_op(c, route, route_len, shard, &op, what);
     return *err == SRNoError ? reply : NULL;
 }
@@ -417,6 +494,8 @@ static SRError pipeline(hs_client* c, const char* route, size_t route_len, long 
     snprintf(batch, sizeof batch, "%s (in a batch of %zu commands)", what, n);
     hs_commands cmd = {argcs, argvs, argvlens};
     hs_op op = {.exchange = commands_exchange, .args = &cmd, .n = n, .replies = replies};
+    for (size_t i = 0; i < n && !op.writes; i++)
+        op.writes = argcs[i] > 0 && hs_is_write(argvs[i][0], argvlens[i][0]);
     return hs_run_op(c, route, route_len, shard, &op, n > 1 ? batch : what);
 }
 

@@ -72,6 +72,10 @@ typedef struct {
     char** keyin;          /* the non-empty get prefixes */
     size_t n_keyin;
     hs_timeout connect, connect_interval, command, command_interval, socket, model;
+    /* durable puts (HPCSIM_DURABLE, HPCSIM_DURABLE_TIMEOUT): replicas that must acknowledge
+     * each write (0: off), and how long WAIT may block for them (default: the command budget) */
+    int64_t durable;
+    hs_timeout durable_timeout;
 } hs_settings;
 
 /* Resolves the environment contract; on failure sets the last error and returns its code. */
@@ -129,7 +133,11 @@ struct hs_op {
     void* args; /* the exchange's own */
     size_t n;
     redisReply** replies;
+    bool writes; /* it changes data (hs_is_write): with durable puts, WAIT follows it on its node */
 };
+/* Whether a command changes data, as the Python client's WRITES (connection.py): SET, DEL,
+ * RENAME, COPY, RPUSH, LPUSH, HSET, HDEL, LREM, LPOP, RPOP, EXPIRE. */
+bool hs_is_write(const char* command, size_t len);
 /* Runs op within the command budget, following redirections; `shard` >= 0 pins the node.
  * SRNoError, or the failure (last error set) naming `what`. */
 SRError hs_run_op(hs_client* c, const char* route, size_t route_len, long shard, hs_op* op, const char* what);

@@ -6,7 +6,9 @@
  *    to the default one; the password file, key prefixes and timeouts try the suffixed names,
  *    then the plain ones;
  *  - each hpcsim name wins over its SmartRedis synonym; HPCSIM_* timeouts are seconds, the
- *    SR_* intervals and the socket and model timeouts milliseconds.
+ *    SR_* intervals and the socket and model timeouts milliseconds;
+ *  - durable puts: HPCSIM_DURABLE (replicas, default 0: off) and HPCSIM_DURABLE_TIMEOUT
+ *    (seconds, default the command budget), suffixed name first, then the plain one.
  *
  * Error codes: a missing or malformed address is SRRuntimeError (as SmartRedis's SSDB checks),
  * a bad setting SRParameterError, an unusable password file SRDatabaseError. */
@@ -15,6 +17,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,6 +278,74 @@ static SRError read_keys(hs_config* cfg, hs_settings* s) {
     return SRNoError;
 }
 
+/* Durable puts, as read_durability in options.py: HPCSIM_DURABLE replicas (default 0, off; an
+ * integer override_integer_option("HPCSIM_DURABLE", n) counts too) must acknowledge every
+ * write within HPCSIM_DURABLE_TIMEOUT seconds (default: the command budget). */
+static SRError read_durability(hs_config* cfg, hs_settings* s) {
+    char var[256];
+    char shown[32];
+    const char* raw = NULL;
+    int64_t replicas = -1;
+    const hs_option* given = NULL;
+    for (size_t i = 0; i < cfg->n_options; i++)
+        if (cfg->options[i].has_int && strcmp(cfg->options[i].name, "HPCSIM_DURABLE") == 0)
+            given = &cfg->options[i];
+    if (given != NULL) {
+        hs_config_variable(cfg, "HPCSIM_DURABLE", var, sizeof var);
+        snprintf(shown, sizeof shown, "%lld", (long long)given->integer);
+        raw = shown;
+        replicas = given->integer;
+    } else {
+        const char* names[] = {"HPCSIM_DURABLE"};
+        raw = hs_config_lookup(cfg, names, 1, true, var, sizeof var);
+        if (raw == NULL) {
+            snprintf(var, sizeof var, "HPCSIM_DURABLE");
+            raw = "0";
+        }
+        /* -?[0-9]+ between blanks, as the Python client's pattern */
+        const char* p = raw;
+        while (isspace((unsigned char)*p))
+            p++;
+        bool negative = *p == '-';
+        if (negative)
+            p++;
+        bool digits = isdigit((unsigned char)*p) != 0;
+        int64_t value = 0;
+        for (; isdigit((unsigned char)*p); p++) {
+            if (value > (INT64_MAX - (*p - '0')) / 10) {
+                digits = false; /* too large to be a number of replicas */
+                break;
+            }
+            value = value * 10 + (*p - '0');
+        }
+        while (isspace((unsigned char)*p))
+            p++;
+        if (digits && *p == '\0')
+            replicas = negative ? -value : value;
+    }
+    if (replicas < 0)
+        return hs_fail(SRParameterError, "%s='%s' must be a whole number of replicas >= 0 (0: durable puts off)", var,
+                       raw);
+    s->durable = replicas;
+
+    hs_timeout* out = &s->durable_timeout;
+    const char* names[] = {"HPCSIM_DURABLE_TIMEOUT"};
+    raw = hs_config_lookup(cfg, names, 1, true, out->variable, sizeof out->variable);
+    if (raw == NULL) {
+        out->seconds = s->command.seconds;
+        snprintf(out->variable, sizeof out->variable, "HPCSIM_DURABLE_TIMEOUT");
+        return SRNoError;
+    }
+    char* end = NULL;
+    double seconds = strtod(raw, &end);
+    while (end != NULL && isspace((unsigned char)*end))
+        end++;
+    if (end == raw || end == NULL || *end != '\0' || !isfinite(seconds) || seconds <= 0)
+        return hs_fail(SRParameterError, "%s='%s' must be a positive number of seconds", out->variable, raw);
+    out->seconds = seconds;
+    return SRNoError;
+}
+
 SRError hs_settings_read(hs_config* cfg, hs_settings* s) {
     memset(s, 0, sizeof *s);
     SRError err;
@@ -285,7 +356,7 @@ SRError hs_settings_read(hs_config* cfg, hs_settings* s) {
         (err = read_seconds(cfg, "HPCSIM_SOCKET_TIMEOUT", "SR_SOCKET_TIMEOUT", 1e-3, 30.0, &s->socket)) ||
         (err = read_seconds(cfg, "HPCSIM_MODEL_TIMEOUT", "SR_MODEL_TIMEOUT", 1e-3, 60.0, &s->model)) ||
         (err = read_addresses(cfg, s)) || (err = read_db_type(cfg, s)) || (err = read_password(cfg, s)) ||
-        (err = read_keys(cfg, s)))
+        (err = read_keys(cfg, s)) || (err = read_durability(cfg, s)))
         return err;
     return SRNoError;
 }

@@ -192,7 +192,7 @@ static bool set_exchange(hs_client* c, hs_node* node, hs_op* op, hs_wire* w, boo
 
 static SRError set_value(hs_client* c, hs_set_args* args) {
     redisReply* reply = NULL;
-    hs_op op = {.exchange = set_exchange, .args = args, .n = 1, .replies = &reply};
+    hs_op op = {.exchange = set_exchange, .args = args, .n = 1, .replies = &reply, .writes = true};
     char what[300];
     snprintf(what, sizeof what, "SET '%.*s'", (int)(args->key_len < 200 ? args->key_len : 200), args->key);
     SRError err = hs_run_op(c, args->key, args->key_len, -1, &op, what);
