@@ -10,12 +10,12 @@ import numpy as np
 from redis.crc import key_slot
 from redis.exceptions import ResponseError
 
-from hpcsim.client import codec
 from hpcsim.client.address import parse_address
 from hpcsim.client.connection import Command, Node, Target, Transport
 from hpcsim.client.keys import KeyBuilder
 from hpcsim.client.log import LogContext
-from hpcsim.client.wire import Wire, read_bulk
+from hpcsim.dataplane import codec
+from hpcsim.dataplane.wire import Wire, read_bulk
 from hpcsim.errors import ClientError, KeyNotFoundError
 
 __all__ = ["ClientBase", "check_array", "check_bool", "check_int", "check_key", "check_str", "check_str_list"]

@@ -22,8 +22,8 @@ from hpcsim import errors
 from hpcsim.client._base import ClientBase
 from hpcsim.client.connection import Node
 from hpcsim.client.options import Timeouts
+from hpcsim.dataplane import protocol
 from hpcsim.errors import InferenceError, KeyNotFoundError
-from hpcsim.ml import protocol
 
 __all__ = ["InferenceBase"]
 

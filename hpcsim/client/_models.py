@@ -17,11 +17,10 @@ from typing import Any
 
 from hpcsim.client._base import check_int, check_key, check_str
 from hpcsim.client._inference import InferenceBase
+from hpcsim.dataplane import protocol
+from hpcsim.dataplane.objects import BACKENDS, FIELDS, Stored
+from hpcsim.dataplane.source import function_source
 from hpcsim.errors import ClientError, KeyNotFoundError
-from hpcsim.ml import protocol
-from hpcsim.ml.backends import BACKENDS
-from hpcsim.ml.objects import FIELDS, Stored
-from hpcsim.ml.source import function_source
 
 __all__ = ["ModelOps", "multigpu_keys"]
 

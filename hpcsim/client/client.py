@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import redis
 
-from hpcsim.client import codec
 from hpcsim.client._admin import AdminOps
 from hpcsim.client._base import check_array, check_bool, check_key, check_str
 from hpcsim.client._datasets import DatasetOps
@@ -34,6 +33,7 @@ from hpcsim.client.options import (
     read_keys,
     read_timeouts,
 )
+from hpcsim.dataplane import codec
 from hpcsim.db.secret import Credential
 
 __all__ = ["Client"]

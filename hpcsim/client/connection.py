@@ -1,7 +1,7 @@
 """Talking to the database: redis-py connection pools, routing by hash slot, and retries
 bounded by the client's timeouts.
 
-A batch of commands (packed by :mod:`hpcsim.client.wire`) goes out as one pipeline per server;
+A batch of commands (packed by :mod:`hpcsim.dataplane.wire`) goes out as one pipeline per server;
 replies come back in order, error replies as ``redis.ResponseError`` objects for the caller to
 judge. Connection failures, timeouts and cluster redirections are retried until the budget is
 spent, then raised as hpcsim errors naming the server.
@@ -33,7 +33,7 @@ from redis.retry import Retry
 from hpcsim import errors
 from hpcsim.client.address import Address
 from hpcsim.client.options import Timeouts
-from hpcsim.client.wire import Blob, Command, Wire, pack
+from hpcsim.dataplane.wire import Blob, Command, Wire, pack
 from hpcsim.db.secret import Credential
 from hpcsim.errors import ClientConnectionError, ClientError
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from hpcsim.client import codec
 from hpcsim.client.log import LogContext
+from hpcsim.dataplane import codec
 from hpcsim.errors import ClientError, KeyNotFoundError
 
 __all__ = ["TENSOR_NAMES", "Dataset"]

@@ -31,6 +31,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
@@ -354,50 +355,99 @@ def _serve(server: subprocess.Popen[bytes], colocated: Path | None, keeper: _Wor
         return code
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parse(sys.argv[1:] if argv is None else argv)
-    name = f"{args.name}_{rank_from_env(os.environ)}" if args.ranked else args.name
+class _Refused(Exception):
+    """The shard cannot start: the message says why (printed, exit code 2)."""
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What one shard runs, checked before anything starts."""
+
+    name: str
+    host: str
+    binds: list[str]
+    client: str
+    password: str | None
+    app: Credential | None
+    restarts: int
+    backoff: float
+    extra: list[tuple[str, str]]
+    worker_args: list[str]
+
+
+def _plan(args: argparse.Namespace, name: str) -> _Plan:
     host = socket.gethostname()
     try:
         restarts, backoff = _restart_policy(os.environ)
         binds, client = _listening(args, host)
         pin(args.db_cpus, [int(c) for c in args.cpus.split(",") if c], host)
-    except ValueError as exc:
-        print(f"hpcsim.db.shard {name}: {exc}", file=sys.stderr)
-        return 2
-    password = read_secret(args.password_file) if args.password_file else None
-    try:
+        password = read_secret(args.password_file) if args.password_file else None
         app = _app_credential(args.app_password_file)
-    except (OSError, DatabaseError) as exc:
-        print(f"hpcsim.db.shard {name}: {exc}", file=sys.stderr)
-        return 2
+    except (ValueError, OSError, DatabaseError) as exc:
+        raise _Refused(str(exc)) from None
     settings = [(key, value) for key, _, value in (item.partition("=") for item in args.set)]
     extra = [(key, value) for key, value in settings if key not in WORKER_SETTINGS]
     worker_args = [arg for key, value in settings if WORKER_SETTINGS.get(key) for arg in (WORKER_SETTINGS[key], value)]
-    hidden = args.dir / ".hpcsim"
+    return _Plan(name, host, binds, client, password, app, restarts, backoff, extra, worker_args)
+
+
+def _write_config(args: argparse.Namespace, plan: _Plan, hidden: Path) -> Path:
+    """The shard's redis.conf, after clearing what an earlier run of it left."""
     hidden.mkdir(parents=True, exist_ok=True)
-    conf = hidden / f"{name}.redis.conf"
-    info_file = hidden / f"{name}.shard.json"
-    info_file.unlink(missing_ok=True)
-    (hidden / f"nodes-{name}-{args.port}.conf").unlink(missing_ok=True)
+    conf = hidden / f"{plan.name}.redis.conf"
+    (hidden / f"{plan.name}.shard.json").unlink(missing_ok=True)
+    (hidden / f"nodes-{plan.name}-{args.port}.conf").unlink(missing_ok=True)
     text = server_config(
-        name,
+        plan.name,
         args.port,
-        binds,
+        plan.binds,
         args.dir,
-        password,
+        plan.password,
         args.cluster,
         args.node_timeout,
-        extra,
+        plan.extra,
         args.unixsocket,
         args.unixsocketperm,
-        app,
+        plan.app,
     )
     # it holds the password: a fresh 0600 file, never whatever a planted symlink points at
     conf.unlink(missing_ok=True)
     fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
+    return conf
+
+
+def _await_server(
+    server: subprocess.Popen[bytes], target: tuple[str, int], plan: _Plan, timeout: float, stopping: list[int]
+) -> int | None:
+    """None once the server answers PING; else the exit code to end with (it was stopped)."""
+    deadline = time.monotonic() + timeout
+    delay = 0.002
+    while not _pong(target[0], target[1], plan.password):
+        if server.poll() is not None or stopping:
+            print(f"hpcsim.db.shard {plan.name}: redis-server exited before answering PING", file=sys.stderr)
+            return server.wait() or 1
+        if time.monotonic() > deadline:
+            print(f"hpcsim.db.shard {plan.name}: no PING reply within {timeout:g}s; stopping", file=sys.stderr)
+            server.terminate()
+            server.wait()
+            return 1
+        time.sleep(delay)
+        delay = min(delay * 1.5, 0.05)
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parse(sys.argv[1:] if argv is None else argv)
+    name = f"{args.name}_{rank_from_env(os.environ)}" if args.ranked else args.name
+    try:
+        plan = _plan(args, name)
+    except _Refused as exc:
+        print(f"hpcsim.db.shard {name}: {exc}", file=sys.stderr)
+        return 2
+    hidden = args.dir / ".hpcsim"
+    conf = _write_config(args, plan, hidden)
     server = subprocess.Popen([args.server, str(conf)], preexec_fn=_die_with_parent)
     stopping: list[int] = []
 
@@ -408,40 +458,43 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, stop)
-    deadline = time.monotonic() + args.ready_timeout
-    delay = 0.002
-    target = (binds[0], args.port) if args.port else (args.unixsocket, 0)
-    while not _pong(target[0], target[1], password):
-        if server.poll() is not None or stopping:
-            print(f"hpcsim.db.shard {name}: redis-server exited before answering PING", file=sys.stderr)
-            return server.wait() or 1
-        if time.monotonic() > deadline:
-            print(f"hpcsim.db.shard {name}: no PING reply within {args.ready_timeout:g}s; stopping", file=sys.stderr)
-            server.terminate()
-            server.wait()
-            return 1
-        time.sleep(delay)
-        delay = min(delay * 1.5, 0.05)
-    worker = _start_worker(args, name, client, worker_args)
+    target = (plan.binds[0], args.port) if args.port else (args.unixsocket, 0)
+    failed = _await_server(server, target, plan, args.ready_timeout, stopping)
+    if failed is not None:
+        return failed
+    return _run(args, plan, server, target, hidden / f"{name}.shard.json", stopping)
+
+
+def _run(
+    args: argparse.Namespace,
+    plan: _Plan,
+    server: subprocess.Popen[bytes],
+    target: tuple[str, int],
+    info_file: Path,
+    stopping: list[int],
+) -> int:
+    """Start the inference worker, report the shard, and serve until the server ends."""
+    worker = _start_worker(args, plan.name, plan.client, plan.worker_args)
     if not args.cluster and not _worker_ready(worker, args.ready_timeout):
-        print(f"hpcsim.db.shard {name}: its inference worker did not start; stopping", file=sys.stderr)
+        print(f"hpcsim.db.shard {plan.name}: its inference worker did not start; stopping", file=sys.stderr)
         worker.kill()
         server.terminate()
         server.wait()
         return 1
-    info: dict[str, object] = {"name": name, "host": host, "address": target[0], "port": args.port, "pid": server.pid}
-    info["cluster"] = args.cluster
+    info: dict[str, object] = {"name": plan.name, "host": plan.host, "address": target[0], "port": args.port}
+    info.update(pid=server.pid, cluster=args.cluster)
 
     def report(state: dict[str, object]) -> None:
         info.update(state)
         write_atomic(info_file, json.dumps(info))
 
-    keeper = _WorkerKeeper(
-        name, lambda: _start_worker(args, name, client, worker_args), worker, report, restarts, backoff
-    )
+    def restart() -> subprocess.Popen[bytes]:
+        return _start_worker(args, plan.name, plan.client, plan.worker_args)
+
+    keeper = _WorkerKeeper(plan.name, restart, worker, report, plan.restarts, plan.backoff)
     report(keeper.state())
     if args.report is not None:
-        write_atomic(args.report, client)
+        write_atomic(args.report, plan.client)
     print(f"HPCSIM_SHARD_INFO {json.dumps(info)}", flush=True)
     code = _serve(server, args.colocated, keeper, stopping)
     keeper.stop()

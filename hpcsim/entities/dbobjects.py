@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hpcsim.dataplane.objects import BACKENDS
+from hpcsim.dataplane.source import function_source
 from hpcsim.errors import ConfigError, EntityExistsError, MissingFileError
-from hpcsim.ml.backends import BACKENDS
-from hpcsim.ml.source import function_source
 
 __all__ = ["DBModel", "DBObject", "DBObjects", "DBScript"]
 

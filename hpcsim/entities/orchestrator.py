@@ -89,7 +89,7 @@ class LiveDatabase:
 def _worker_alive(address: str, password: str | None, cluster: bool) -> bool:
     """Whether the heartbeat of the worker beside the shard at ``address`` exists (in a
     cluster, under the hash tag of the shard's own slots, as the worker computes it)."""
-    from hpcsim.ml import protocol  # the request protocol's key names (it imports only redis)
+    from hpcsim.dataplane import protocol  # the request protocol's key names (it imports only redis)
 
     try:
         with admin.connect(address, password, 2.0) as conn:

@@ -25,9 +25,9 @@ from types import FrameType
 import redis
 
 from hpcsim._atomic import write_atomic
+from hpcsim.dataplane import protocol
 from hpcsim.db import admin
 from hpcsim.db.secret import read_secret
-from hpcsim.ml import protocol
 from hpcsim.ml.backends import Threads, available
 from hpcsim.ml.objects import ObjectCache
 from hpcsim.ml.worker import Worker

@@ -4,7 +4,7 @@ and scripts on tensors stored there, writes the outputs back and answers each ca
 It serves one request at a time, except that requests for one model with ``batch_size`` set
 are merged (:mod:`hpcsim.ml.batching`), waiting up to ``min_batch_timeout`` ms for
 ``min_batch_size`` requests. A failure is the caller's answer, never the worker's end; only losing
-the server ends it. See :mod:`hpcsim.ml.protocol` for the keys.
+the server ends it. See :mod:`hpcsim.dataplane.protocol` for the keys.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ import numpy as np
 import redis
 from redis.exceptions import ResponseError
 
-from hpcsim.client import codec
-from hpcsim.client.wire import Command, pack
+from hpcsim.dataplane import codec, protocol
+from hpcsim.dataplane.objects import FIELDS, Stored
+from hpcsim.dataplane.wire import Command, pack
 from hpcsim.errors import ClientError
-from hpcsim.ml import protocol
 from hpcsim.ml.backends import BackendError, Runner, ScriptRunner
 from hpcsim.ml.batching import concatenate, plan_batches, split_outputs
-from hpcsim.ml.objects import FIELDS, Loaded, ObjectCache, Stored
+from hpcsim.ml.objects import Loaded, ObjectCache
 
 __all__ = ["Worker"]
 

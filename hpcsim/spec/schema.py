@@ -27,7 +27,6 @@ _RUN = ("command", "nodes", "tasks", "tasks_per_node", "args")
 _FILES = ("copy", "symlink", "configure")
 _APP = ("name", "exe", "args", "env", "run", "files", "params", "key_prefixing")
 _ENSEMBLE = (*_APP, "strategy", "replicas")
-Scalar = str | int | float | bool
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ from _redis import start_server
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from hpcsim.client import codec
+from hpcsim.dataplane import codec
 from hpcsim.db.discovery import find_redis_server
 from hpcsim.errors import ConfigError
 from hpcsim.native.build import read_manifest

@@ -24,7 +24,7 @@ import pytest
 import redis
 
 from hpcsim import Client, Dataset
-from hpcsim.client import codec
+from hpcsim.dataplane import codec
 from tests.client.conftest import PASSWORD, Database
 from tests.ml.conftest import MLDatabase, ml_farm, private_ml  # noqa: F401  (fixtures)
 from tests.native.conftest import SANITIZER_ENV, NativeBuild, db_env, run_native

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from hpcsim.dataplane.protocol import Request, cluster_tag
 from hpcsim.ml.batching import concatenate, plan_batches, split_outputs
-from hpcsim.ml.protocol import Request, cluster_tag
 
 
 def _rows(n: int, width: int = 4, dtype: str = "float32") -> list[np.ndarray]:

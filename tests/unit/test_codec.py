@@ -9,8 +9,8 @@ import threading
 import numpy as np
 import pytest
 
-from hpcsim.client import codec
-from hpcsim.client.wire import Wire, pack
+from hpcsim.dataplane import codec
+from hpcsim.dataplane.wire import Wire, pack
 from hpcsim.errors import ClientError
 
 CODES = {

@@ -13,6 +13,7 @@ import importlib.util
 import sys
 from collections.abc import Callable, Sequence
 
+from hpcsim.dataplane.objects import BACKENDS
 from hpcsim.ml.backends.base import BackendError, Runner, ScriptRunner, Threads
 from hpcsim.ml.backends.devices import Device, parse_device
 
@@ -30,7 +31,6 @@ __all__ = [
     "wanted_package",
 ]
 
-BACKENDS = ("TF", "TFLITE", "TORCH", "ONNX")
 _DEFAULT_THREADS = Threads()  # every backend's own default
 
 # Per backend: the packages that can run it (first found wins) and the extra that installs them.

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from hpcsim.client.wire import BIG_PART
+from hpcsim.dataplane.wire import BIG_PART
 from hpcsim.errors import ClientError
 
 __all__ = [
@@ -122,7 +122,7 @@ def encode_tensor(data: np.ndarray[Any, Any]) -> tuple[bytes | memoryview, ...]:
 
 
 class ByteSource(Protocol):
-    """Where ``read_tensor`` takes a value's bytes from (``hpcsim.client.wire.Wire``)."""
+    """Where ``read_tensor`` takes a value's bytes from (``hpcsim.dataplane.wire.Wire``)."""
 
     def read(self, size: int) -> bytes: ...
 
