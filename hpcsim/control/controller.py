@@ -85,8 +85,9 @@ class Controller:
             status=self._scheduler(unit.scheduler).submitted_status,
         )
 
-    def refresh(self, records: Sequence[JobRecord]) -> list[JobRecord]:
-        """Ask each scheduler once about its unfinished jobs and record what changed."""
+    def refresh(self, records: Sequence[JobRecord], acted: bool = False) -> list[JobRecord]:
+        """Ask each scheduler once about its unfinished jobs and record what changed;
+        ``acted``: this process ended them (see :meth:`JobStore.update`)."""
         by_scheduler: dict[str, list[JobRecord]] = {}
         for record in records:
             if not record.status.is_terminal:
@@ -95,7 +96,7 @@ class Controller:
         for name, pending in by_scheduler.items():
             updates = self._scheduler(name).status([r.ref for r in pending])
             changes += [(r, updates[r.ref]) for r in pending if r.ref in updates]
-        self.store.update(changes)
+        self.store.update(changes, acted)
         return self.store.refresh(records) if changes else list(records)
 
     def wait(
@@ -131,7 +132,7 @@ class Controller:
     def cancel(self, records: Sequence[JobRecord], reason: str) -> list[JobRecord]:
         """Stop unfinished jobs and record them CANCELLED with ``reason``. A job that
         recorded its own exit code before the signal landed keeps that real outcome."""
-        fresh = self.refresh(records)
+        fresh = self.refresh(records, acted=True)
         pending = [r for r in fresh if not r.status.is_terminal]
         self._warn_shared(pending)
         changes: list[tuple[JobRecord, JobUpdate]] = []

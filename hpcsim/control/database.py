@@ -260,10 +260,11 @@ def stop_database(control: Controller, record: DatabaseRecord, records: Sequence
         except DatabaseError as exc:
             _log.warning("%s; cancelling its job instead", exc)
     deadline = time.monotonic() + max(config.stop_grace(), 5.0)
-    current = control.refresh(records)
+    # this process ends the database's jobs, so it records how they ended
+    current = control.refresh(records, acted=True)
     while any(not r.status.is_terminal for r in current) and time.monotonic() < deadline:
         time.sleep(0.05)
-        current = control.refresh(current)
+        current = control.refresh(current, acted=True)
     if any(not r.status.is_terminal for r in current):
         current = control.cancel(current, f"database {record.identifier!r} did not exit after SHUTDOWN")
     control.store.remove_database(record.identifier)

@@ -69,8 +69,10 @@ def test_full_disk_is_one_clear_line(tiny_fs: Path) -> None:
     store.close()
 
 
-def test_opening_a_store_on_a_full_disk(tiny_fs: Path) -> None:
+def test_starting_a_store_on_a_full_disk(tiny_fs: Path) -> None:
     (tiny_fs / "exp" / ".hpcsim").mkdir(parents=True)
     _fill(tiny_fs)
-    with pytest.raises(JobStoreError, match=r"cannot open the job store .*: the file system is full"):
-        JobStore(store_path(tiny_fs / "exp"))
+    path = store_path(tiny_fs / "exp")
+    with pytest.raises(JobStoreError, match=r"cannot write the job store .*experiment.json': the file system is full"):
+        JobStore(path).set_meta(name="full", launcher="local")
+    assert [p.name for p in (path).iterdir() if p.name.startswith(".")] == []  # no partial file left behind
