@@ -35,6 +35,12 @@ def test_wheel_ships_every_template_and_site_config(wheel: Path) -> None:
         assert {f"hpcsim/{p}" for p in shipped} <= names
 
 
+def test_wheel_ships_every_python_module(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    modules = {str(p.relative_to(ROOT)) for p in (ROOT / "hpcsim").rglob("*.py") if "__pycache__" not in p.parts}
+    assert modules and modules - names == set(), "add the missing packages to setup.cfg [options] packages"
+
+
 def test_wheel_ships_the_examples_hpcsim_demo_runs(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in ("producer.py", "training_service.py", "training_service_torch.py", "driver.py", "README.md"):
