@@ -20,6 +20,7 @@ __all__ = [
     "finished",
     "outcome",
     "read_exit_code",
+    "read_record",
     "recorded_end",
 ]
 
@@ -70,6 +71,15 @@ def recorded_end(path: str | Path) -> float | None:
         return None
 
 
+#: what a script recorded: its exit code (None: none yet) and when it wrote it
+Record = tuple[int | None, float | None]
+
+
+def read_record(ref: JobRef) -> Record:
+    recorded = read_exit_code(ref.exit_code_file)
+    return recorded, recorded_end(ref.exit_code_file) if recorded is not None else None
+
+
 def finished(exit_code: int, ended: float | None = None) -> JobUpdate:
     if exit_code == 0:
         return JobUpdate(Status.COMPLETED, 0, ended=ended)
@@ -94,21 +104,59 @@ def aggregate(parts: Sequence[JobUpdate]) -> JobUpdate:
     return JobUpdate(worst.status, max(codes) if codes else None, worst.reason, ended)
 
 
-def outcome(job: JobUpdate, ref: JobRef) -> JobUpdate:
+def _zero_from_node_failure(job: JobUpdate, recorded_at: float | None) -> bool:
+    """Whether a recorded 0 came only after the scheduler had ended the job for a node failure.
+    srun (Slurm 22.05) exits 0 when a node of its step fails ("srun: error: Node failure on
+    node3"), so such a 0 says nothing of how the program ended; one recorded before the job
+    ended (the scheduler's end time, whole seconds) is the program's own success."""
+    return (
+        job.status is Status.NODE_FAIL
+        and job.ended is not None
+        and recorded_at is not None
+        and recorded_at >= job.ended
+    )
+
+
+def _judged_later(job: JobUpdate, before: Record | None, record: Record) -> bool:
+    """Whether ``record`` must wait for a newer view of its unfinished job: it changed while
+    the scheduler was asked (``before``: as it was read before), so that view may predate it;
+    or it was written once the job had ended (a Slurm job that is still completing has an end
+    time), by a launcher that the scheduler's end of the job stopped. srun, for one, exits 0
+    when Slurm ends the job for a node failure: only the job's final state says what happened."""
+    if job.status.is_terminal:
+        return False
+    if before is not None and before != record:
+        return True
+    recorded_at = record[1]
+    return job.ended is not None and recorded_at is not None and recorded_at >= job.ended
+
+
+def outcome(job: JobUpdate, ref: JobRef, before: Record | None = None) -> JobUpdate:
     """What ``ref`` is, given what the scheduler says of its job and the exit code the
-    script (or, for a member, its step) recorded.
+    script (or, for a member, its step) recorded; ``before`` is the record as it was read
+    before the scheduler was asked (see :func:`_judged_later`).
 
     The recorded code is the truth for how a program ended, except when the scheduler ended
     it (cancel, time limit, node failure, out of memory): then that is what happened. Without
     a recorded code only the scheduler's own COMPLETED counts as success (it saw exit 0).
+
+    A job's own script that recorded a failure is still what the scheduler says until the job
+    has ended: the scheduler may yet say why. The kernel's OOM killer ends the program first
+    and Slurm marks the job OUT_OF_MEMORY only as the job ends, after the script recorded 137.
+    (A member cannot wait for that: its job runs on with the other members.)
     """
-    recorded = read_exit_code(ref.exit_code_file)
-    ended = recorded_end(ref.exit_code_file) if recorded is not None else None
+    recorded, ended = read_record(ref)
+    if _judged_later(job, before, (recorded, ended)):
+        return JobUpdate(job.status, job.exit_code, job.reason)
+    if recorded == 0 and _zero_from_node_failure(job, ended):
+        return JobUpdate(job.status, None, job.reason, job.ended)
     if recorded == 0:
         return finished(0, ended)
     if job.status in _IMPOSED:
         code = recorded if recorded is not None else job.exit_code
         return JobUpdate(job.status, code, job.reason, job.ended or ended)
+    if recorded is not None and not ref.member and not job.status.is_terminal:
+        return JobUpdate(job.status, job.exit_code, job.reason)
     if recorded is not None:
         return finished(recorded, ended)
     if not job.status.is_terminal:

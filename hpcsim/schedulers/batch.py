@@ -26,7 +26,15 @@ from hpcsim import config
 from hpcsim._shell import Completed, run
 from hpcsim._version import __version__
 from hpcsim.errors import SchedulerError, SubmitError
-from hpcsim.schedulers.base import JobRef, JobUpdate, Scheduler, Submission, outcome, read_exit_code
+from hpcsim.schedulers.base import (
+    JobRef,
+    JobUpdate,
+    Scheduler,
+    Submission,
+    outcome,
+    read_exit_code,
+    read_record,
+)
 from hpcsim.status import Status
 
 __all__ = ["VERSION", "BatchScheduler", "PrerenderedScript"]
@@ -181,6 +189,8 @@ class BatchScheduler(Scheduler):
         if not jobs:
             return {}
         ids = sorted({job.native_id for job in jobs})
+        # what the scripts had recorded before the scheduler answered (see outcome)
+        before = {job: read_record(job) for job in jobs}
         try:
             seen = self.query(ids)
         except (SchedulerError, ValueError) as exc:
@@ -197,7 +207,7 @@ class BatchScheduler(Scheduler):
         updates = {}
         for job in jobs:
             left = JobUpdate(Status.FAILED, None, f"job {job.native_id} left the queue and {self.name} has no record")
-            updates[job] = outcome(seen.get(job.native_id, left), job)
+            updates[job] = outcome(seen.get(job.native_id, left), job, before[job])
         self._pace(updates)
         return updates
 

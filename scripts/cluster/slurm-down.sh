@@ -67,6 +67,13 @@ fi
 
 # 2. daemons, in reverse order of start
 stop slurmd "$RUN"/slurmd.*.pid
+# with task/cgroup the slurmds kept their jobs' cgroups under slurm_<node> in each cgroup v1
+# controller; remove what is left of ours (rmdir takes only cgroups without processes)
+for node in $(HPCSIM_CLUSTER_NODELIST=; . "$BASE/env.sh" 2>/dev/null; echo "$HPCSIM_CLUSTER_NODELIST"); do
+  for d in /sys/fs/cgroup/*/"slurm_$node"; do
+    [ -d "$d" ] && { find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true; }
+  done
+done
 stop slurmctld "$RUN/slurmctld.pid"
 stop slurmdbd "$RUN/slurmdbd.pid"
 stop mariadbd "$RUN/mariadb.pid"

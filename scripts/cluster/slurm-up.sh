@@ -18,6 +18,9 @@
 #   HPCSIM_CLUSTER_NODES=3                  number of nodes
 #   HPCSIM_CLUSTER_ACCOUNTING=0             1 = also MariaDB + slurmdbd (real sacct, enforced accounts)
 #   HPCSIM_CLUSTER_MODE=netns               netns | ports
+#   HPCSIM_CLUSTER_CGROUP=auto              1 = enforce --mem with cgroup v1 (task/cgroup, proctrack/cgroup);
+#                                           0 = no limits (task/none, proctrack/linuxproc); auto = 1 where
+#                                           the v1 memory and freezer controllers are mounted read-write
 # Idempotent: if the same cluster is already up and healthy it does nothing; a different or broken
 # one under the same base is stopped (scripts/cluster/slurm-down.sh) and started afresh.
 # Everything it creates (pids, netns, links, /etc/hosts block, /etc/slurm/slurm.conf symlink) is
@@ -30,7 +33,10 @@ BASE=${HPCSIM_CLUSTER_BASE:-/tmp/hpcsim-slurm}
 NODES=${HPCSIM_CLUSTER_NODES:-3}
 ACCT=${HPCSIM_CLUSTER_ACCOUNTING:-0}
 MODE=${HPCSIM_CLUSTER_MODE:-netns}
+CGROUP=${HPCSIM_CLUSTER_CGROUP:-auto}
 CPUS=4                   # declared per node; more than the real CPUs is fine (config_overrides)
+MEM=16000                # MB declared per node (RealMemory); more than the machine has is fine too
+SLURMD_TIMEOUT=5         # s without an answer from a slurmd before its node is DOWN (Slurm's default: 300)
 SUBNET=10.77.77          # netns mode: /24 on the bridge
 BRIDGE=hpcbr0
 CTLD_PORT=6817
@@ -53,6 +59,30 @@ T0=$(now)
 [[ "$ACCT" =~ ^[01]$ ]] || die "HPCSIM_CLUSTER_ACCOUNTING must be 0 or 1, got '$ACCT'"
 case $MODE in netns | ports) ;; *) die "HPCSIM_CLUSTER_MODE must be netns or ports, got '$MODE'" ;; esac
 case $BASE in /*) ;; *) die "HPCSIM_CLUSTER_BASE must be an absolute path, got '$BASE'" ;; esac
+case $CGROUP in auto | 0 | 1) ;; *) die "HPCSIM_CLUSTER_CGROUP must be auto, 0 or 1, got '$CGROUP'" ;; esac
+
+# Memory limits: Slurm's task/cgroup puts every job step in a memory cgroup limited to the job's
+# --mem, so the kernel's OOM killer ends a step that allocates more (job state OUT_OF_MEMORY).
+# That needs cgroup v1 here (Slurm 22.05's cgroup/v2 wants a systemd-delegated tree): the memory
+# controller for the limit and freezer for proctrack/cgroup, both mounted read-write.
+cgroup_v1_problem() {
+  local c probe
+  for c in memory freezer; do
+    findmnt -n -o FSTYPE,OPTIONS "/sys/fs/cgroup/$c" 2>/dev/null | grep -Eq '^cgroup +rw(,|$)' \
+      || { echo "no read-write cgroup v1 '$c' controller mounted on /sys/fs/cgroup/$c"; return 0; }
+    probe=/sys/fs/cgroup/$c/hpcsim-probe.$$
+    if ! mkdir "$probe" 2>/dev/null; then echo "cannot create a cgroup under /sys/fs/cgroup/$c"; return 0; fi
+    rmdir "$probe"
+  done
+  return 1
+}
+if [ "$CGROUP" != 0 ] && why=$(cgroup_v1_problem); then
+  [ "$CGROUP" = 1 ] && die "HPCSIM_CLUSTER_CGROUP=1 but $why"
+  say "memory limits off: $why (HPCSIM_CLUSTER_CGROUP=0 behaviour)"
+  CGROUP=0
+elif [ "$CGROUP" = auto ]; then
+  CGROUP=1
+fi
 
 # One slurm-up/slurm-down at a time per base (concurrent test sessions may both try to start it).
 mkdir -p "$BASE"
@@ -98,7 +128,7 @@ for i in $(seq 1 "$NODES"); do nodes+=("node$i"); done
 new_conf=$(mktemp)
 trap 'rm -f "$new_conf"' EXIT
 {
-  echo "# written by hpcsim scripts/cluster/slurm-up.sh: mode=$MODE nodes=$NODES accounting=$ACCT"
+  echo "# written by hpcsim scripts/cluster/slurm-up.sh: mode=$MODE nodes=$NODES accounting=$ACCT cgroup=$CGROUP"
   echo "ClusterName=hpcsim"
   echo "SlurmctldHost=$HOST($CTLD_ADDR)"
   echo "SlurmctldPort=$CTLD_PORT"
@@ -107,10 +137,23 @@ trap 'rm -f "$new_conf"' EXIT
   echo "AuthType=auth/munge"
   echo "CredType=cred/munge"
   echo "MpiDefault=none                      # pmix costs ~0.4 s per step: ask with srun --mpi=pmix"
-  echo "ProctrackType=proctrack/linuxproc    # no cgroup setup needed"
-  echo "TaskPlugin=task/none"
+  if [ "$CGROUP" = 1 ]; then
+    echo "ProctrackType=proctrack/cgroup       # a job's processes are the ones in its freezer cgroup"
+    echo "TaskPlugin=task/cgroup               # memory cgroup per step, limited to --mem (cgroup.conf)"
+  else
+    echo "ProctrackType=proctrack/linuxproc    # no cgroup setup needed"
+    echo "TaskPlugin=task/none                 # no memory limits (HPCSIM_CLUSTER_CGROUP=0)"
+  fi
+  echo "SlurmdTimeout=$SLURMD_TIMEOUT                      # a node whose slurmd stops answering is DOWN in seconds; its jobs NODE_FAIL"
   echo "SelectType=select/cons_tres"
-  echo "SelectTypeParameters=CR_Core         # memory not consumable"
+  if [ "$CGROUP" = 1 ]; then
+    # --mem reaches a job's cgroup only as allocated memory, so memory must be consumable; a job
+    # without --mem gets DefMemPerCPU per CPU, which never leaves a node's CPUs idle for memory
+    echo "SelectTypeParameters=CR_Core_Memory  # --mem is allocated (and, with task/cgroup, enforced)"
+    echo "DefMemPerCPU=$((MEM / CPUS))"
+  else
+    echo "SelectTypeParameters=CR_Core         # memory not consumable"
+  fi
   echo "SlurmdParameters=config_overrides    # declare more CPUs than the machine has"
   echo "ReturnToService=2"
   echo "StateSaveLocation=$BASE/state"
@@ -131,10 +174,10 @@ trap 'rm -f "$new_conf"' EXIT
   echo "MailProg=/bin/true"
   for i in $(seq 1 "$NODES"); do
     if [ "$MODE" = netns ]; then
-      echo "NodeName=node$i NodeAddr=$SUBNET.$((10 + i)) CPUs=$CPUS RealMemory=4000 State=UNKNOWN"
+      echo "NodeName=node$i NodeAddr=$SUBNET.$((10 + i)) CPUs=$CPUS RealMemory=$MEM State=UNKNOWN"
     else
       echo "NodeName=node$i NodeHostname=$HOST NodeAddr=127.0.0.1 Port=$((SLURMD_PORT_BASE + i))" \
-        "CPUs=$CPUS RealMemory=4000 State=UNKNOWN"
+        "CPUs=$CPUS RealMemory=$MEM State=UNKNOWN"
     fi
   done
   echo "PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP"
@@ -187,17 +230,35 @@ mkdir -p "$BASE/state" "$BASE/log" "$RUN"
 for n in "${nodes[@]}"; do mkdir -p "$BASE/spool/$n" "$BASE/tmp/$n"; done
 mv "$new_conf" "$CONF"
 chmod 644 "$CONF"
-cat >"$BASE/cgroup.conf" <<CGROUP
+if [ "$CGROUP" = 1 ]; then
+  {
+    echo "# task/cgroup limits each job's memory to what it was allocated: its --mem (--mem-per-cpu...),"
+    echo "# else DefMemPerCPU per CPU (slurm.conf). The kernel OOM-kills a step that needs more, and"
+    echo "# Slurm records OUT_OF_MEMORY."
+    echo "CgroupPlugin=cgroup/v1"
+    echo "ConstrainRAMSpace=yes"
+    echo "AllowedRAMSpace=100"
+    # swap counts too where the kernel accounts it, so a step cannot escape its limit into swap
+    if [ -f /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ]; then
+      echo "ConstrainSwapSpace=yes"
+      echo "AllowedSwapSpace=0"
+    fi
+  } >"$BASE/cgroup.conf"
+else
+  cat >"$BASE/cgroup.conf" <<CGCONF
 # slurmd 22.05 always loads a cgroup plugin (needs /sys/fs/cgroup); nothing is constrained.
 CgroupPlugin=autodetect
 IgnoreSystemd=yes
-CGROUP
+CGCONF
+fi
 {
   echo "# written by hpcsim scripts/cluster/slurm-up.sh; source it to use the test cluster"
   echo "export SLURM_CONF=$CONF"
   echo "export HPCSIM_CLUSTER_BASE=$BASE"
   echo "export HPCSIM_CLUSTER_MODE=$MODE"
   echo "export HPCSIM_CLUSTER_ACCOUNTING=$ACCT"
+  echo "export HPCSIM_CLUSTER_CGROUP=$CGROUP   # 1: --mem is enforced (OOM kills)"
+  echo "export HPCSIM_CLUSTER_SLURMD_TIMEOUT=$SLURMD_TIMEOUT   # s until a silent node is DOWN"
   echo "export HPCSIM_CLUSTER_NODELIST='${nodes[*]}'"
 } >"$BASE/env.sh"
 
@@ -326,16 +387,10 @@ T_ACCT=$(since "$T")
 T=$(now)
 slurmctld -c 9>&- || die "slurmctld failed to start (see $BASE/log/slurmctld.log)"
 for _ in $(seq 200); do scontrol ping 2>/dev/null | grep -q UP && break; sleep 0.05; done
-for i in $(seq 1 "$NODES"); do
-  if [ "$MODE" = netns ]; then
-    # nsenter, never `ip netns exec`: that remounts /sys, hiding /sys/fs/cgroup, and slurmd
-    # 22.05 then refuses to start. unshare --uts gives the node its own hostname.
-    nsenter --net="/run/netns/hpcsim-node$i" unshare --uts \
-      sh -c "hostname node$i && exec slurmd -N node$i" 9>&- \
-      || die "slurmd node$i failed to start (see $BASE/log/slurmd.node$i.log)"
-  else
-    slurmd -N "node$i" 9>&- || die "slurmd node$i failed to start (see $BASE/log/slurmd.node$i.log)"
-  fi
+for n in "${nodes[@]}"; do
+  # in netns mode: nsenter, never `ip netns exec`, which remounts /sys, hiding /sys/fs/cgroup, and
+  # slurmd 22.05 then refuses to start (slurm-node.sh; tests also use it to bring a node back)
+  HPCSIM_CLUSTER_BASE=$BASE bash "$HERE/slurm-node.sh" start "$n" 9>&- || die "slurmd $n failed to start"
 done
 states=
 for _ in $(seq 600); do

@@ -10,7 +10,16 @@ from collections.abc import Iterable
 from hpcsim.schedulers.base import JobUpdate, aggregate
 from hpcsim.status import Status
 
-__all__ = ["SACCT_FIELDS", "SQUEUE_FORMAT", "base_id", "parse_sacct", "parse_sbatch", "parse_squeue"]
+__all__ = [
+    "SACCT_FIELDS",
+    "SACCT_STEP_FIELDS",
+    "SQUEUE_FORMAT",
+    "base_id",
+    "parse_sacct",
+    "parse_sacct_steps",
+    "parse_sbatch",
+    "parse_squeue",
+]
 
 #: ``squeue -o`` format the parser reads: id (``123``, ``123_4``, ``123+1``), state, reason,
 #: end time (the real end of a finished job; of a running one, its time limit's, so unused)
@@ -18,6 +27,8 @@ SQUEUE_FORMAT = "%i|%T|%r|%e"
 #: ``sacct -o`` fields the parser reads (with ``-X -n -P``); its Reason column is the last
 #: pending reason (finished array tasks keep "JobArrayTaskLimit"), so it is not asked for
 SACCT_FIELDS = "JobID,State,ExitCode,End"
+#: ``sacct -o`` fields :func:`parse_sacct_steps` reads (with ``-n -P``, steps included)
+SACCT_STEP_FIELDS = "JobID,State"
 
 # https://slurm.schedmd.com/squeue.html#SECTION_JOB-STATE-CODES
 _STATES = {
@@ -117,11 +128,13 @@ def _rows(text: str, width: int, what: str) -> Iterable[list[str]]:
 def parse_squeue(text: str) -> dict[str, JobUpdate]:
     """``squeue -h -r -t all -o '%i|%T|%r|%e'`` as updates keyed by job id; exit codes are
     not in squeue's output, so they are None. The end time (optional column) is kept for
-    finished jobs only."""
+    jobs that have ended: finished ones, and COMPLETING ones (still RUNNING to hpcsim: Slurm
+    shows how such a job ended, e.g. NODE_FAIL, only once it has released its nodes)."""
     jobs = {}
     for native_id, state, reason, *rest in _rows(text, 3, "squeue"):
         status = _state(state, native_id)
-        ended = _end(rest[0]) if rest and status.is_terminal else None
+        has_ended = status.is_terminal or state.strip().split("+")[0] == "COMPLETING"
+        ended = _end(rest[0]) if rest and has_ended else None
         jobs[native_id] = JobUpdate(status, None, _reason(reason), ended)
     return _with_aggregates(jobs)
 
@@ -147,3 +160,23 @@ def parse_sacct(text: str) -> dict[str, JobUpdate]:
         ended = _end(rest[0]) if rest and status.is_terminal else None
         jobs[native_id] = JobUpdate(status, exit_code, why, ended)
     return _with_aggregates(jobs)
+
+
+def parse_sacct_steps(text: str, job_ids: Iterable[str]) -> dict[str, list[str] | None]:
+    """``sacct -n -P -o JobID,State -j IDS`` (steps included): for each of ``job_ids``, its
+    steps that ran out of memory (``123.0``), or None while the accounting has not recorded
+    the job as ended (it lags slurmctld by a moment, so its steps may not all be in yet)."""
+    wanted = set(job_ids)
+    ended: set[str] = set()
+    oom: dict[str, list[str]] = {}
+    for step_id, state, *_ in _rows(text, 2, "sacct"):
+        job_id, dot, _step = step_id.partition(".")
+        if job_id not in wanted:
+            continue
+        status = _state(state, step_id)
+        if not dot:
+            if status.is_terminal:
+                ended.add(job_id)
+        elif status is Status.OOM:
+            oom.setdefault(job_id, []).append(step_id)
+    return {job_id: oom.get(job_id, []) if job_id in ended else None for job_id in sorted(wanted)}
