@@ -6,7 +6,7 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from hpcsim.errors import SubmitError
+from hpcsim.errors import CommandError, SubmitError
 
 __all__ = ["Completed", "run", "spawn"]
 
@@ -29,21 +29,23 @@ def run(
 ) -> Completed:
     """Run ``argv`` (never through a shell) and return its output.
 
-    Raises :class:`SubmitError` when the command is missing, times out, or (with ``check``)
+    Raises :class:`CommandError` when the command is missing, times out, or (with ``check``)
     exits non-zero; the error carries argv, exit code and both streams.
     """
     args = tuple(argv)
     try:
         proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env, check=False)
     except FileNotFoundError as exc:
-        raise SubmitError(f"command not found: {args[0]}", argv=args) from exc
+        raise CommandError(f"command not found: {args[0]}", argv=args) from exc
+    except OSError as exc:  # not executable, a directory, ...
+        raise CommandError(f"cannot run {args[0]}: {exc.strerror}", argv=args) from exc
     except subprocess.TimeoutExpired as exc:
-        raise SubmitError(
+        raise CommandError(
             f"command timed out after {timeout:g} s: {' '.join(args)}", argv=args, transient=True
         ) from exc
     done = Completed(args, proc.returncode, proc.stdout, proc.stderr)
     if check and proc.returncode != 0:
-        raise SubmitError(
+        raise CommandError(
             f"{args[0]} exited with {proc.returncode}: {proc.stderr.strip() or proc.stdout.strip()}",
             argv=args,
             returncode=proc.returncode,
@@ -68,5 +70,5 @@ def spawn(argv: Sequence[str], cwd: str) -> subprocess.Popen[bytes]:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-    except OSError as exc:
+    except OSError as exc:  # a local job that cannot start is a refused submission
         raise SubmitError(f"cannot start {argv[0]}: {exc}", argv=argv) from exc

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 __all__ = [
     "ClientConnectionError",
     "ClientError",
+    "CommandError",
     "ConfigError",
     "DatabaseError",
     "EntityExistsError",
@@ -76,8 +77,9 @@ class LaunchError(HpcsimError):
     """An entity cannot be launched (already running, never started, ...)."""
 
 
-class SubmitError(HpcsimError):
-    """A scheduler command refused a submission."""
+class CommandError(HpcsimError):
+    """An external command (a scheduler's, redis-cli, a compiler) is missing, timed out, or
+    failed; it carries the command line, its exit code and both streams."""
 
     def __init__(
         self,
@@ -94,6 +96,10 @@ class SubmitError(HpcsimError):
         self.stdout = stdout
         self.stderr = stderr
         self.transient = transient
+
+
+class SubmitError(CommandError):
+    """A scheduler command refused a submission."""
 
 
 class SchedulerError(HpcsimError):

@@ -27,7 +27,7 @@ from hpcsim.db.netif import interface_address
 from hpcsim.db.secret import APP_SECRET_NAME, SECRET_NAME, ensure_secret, read_secret
 from hpcsim.entities.model import Model
 from hpcsim.entities.orchestrator import LiveDatabase, Orchestrator
-from hpcsim.errors import DatabaseError, LaunchError, SubmitError
+from hpcsim.errors import CommandError, DatabaseError, LaunchError
 from hpcsim.schedulers import in_allocation
 from hpcsim.site.schema import SiteConfig
 from hpcsim.status import Status
@@ -167,7 +167,7 @@ def _create_replicated_cluster(addresses: Sequence[str], replicas: int, cli: Pat
     argv = [str(cli), "--cluster", "create", *addresses, "--cluster-replicas", str(replicas), "--cluster-yes"]
     try:
         _shell.run(argv, timeout=CLUSTER_TIMEOUT, env=env)
-    except SubmitError as exc:
+    except CommandError as exc:
         detail = (exc.stdout + exc.stderr).strip().splitlines()[-3:]
         raise DatabaseError(
             f"could not form a Redis Cluster with {replicas} replica(s) per primary of {', '.join(addresses)}: "

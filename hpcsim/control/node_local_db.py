@@ -16,16 +16,16 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from hpcsim._shell import run
 from hpcsim.db.probe import ShardPing, ping_shard
 from hpcsim.db.secret import read_secret
 from hpcsim.entities.orchestrator import Orchestrator
-from hpcsim.errors import ConfigError
+from hpcsim.errors import CommandError, ConfigError
 
 __all__ = ["NodeLocal", "NodeLocalOrchestrator", "in_this_allocation", "on_every_node"]
 
@@ -115,8 +115,8 @@ def on_every_node(
     if password_file:
         argv += ["--password-file", password_file]
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=_PROBE_TIMEOUT, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
+        done = run(argv, timeout=_PROBE_TIMEOUT, check=False)
+    except CommandError as exc:
         return [ShardPing(address, None, "", f"srun failed: {exc}")]
     reports = [ShardPing(**json.loads(line)) for line in done.stdout.splitlines() if line.startswith("{")]
     detail = (done.stderr.strip().splitlines() or [f"srun exited {done.returncode}"])[-1]

@@ -14,7 +14,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from hpcsim import _shell
-from hpcsim.errors import DatabaseError, SubmitError
+from hpcsim.errors import CommandError, DatabaseError
 
 __all__ = ["cluster_state", "config_set", "connect", "create_cluster", "ping", "shutdown", "wait_cluster_ok"]
 
@@ -72,7 +72,7 @@ def create_cluster(addresses: Sequence[str], cli: Path, password: str | None, ti
     argv = [str(cli), "--cluster", "create", *addresses, "--cluster-replicas", "0", "--cluster-yes"]
     try:
         _shell.run(argv, timeout=timeout, env=env)
-    except SubmitError as exc:
+    except CommandError as exc:
         detail = (exc.stdout + exc.stderr).strip().splitlines()[-3:]
         raise DatabaseError(f"could not form a Redis Cluster of {', '.join(addresses)}: {' | '.join(detail)}") from None
 

@@ -13,14 +13,14 @@ import importlib.metadata
 import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+from hpcsim._shell import run
 from hpcsim._version import __version__
 from hpcsim.db.discovery import find_redis_cli, find_redis_server
-from hpcsim.errors import DatabaseError, SiteConfigError
+from hpcsim.errors import CommandError, DatabaseError, SiteConfigError
 from hpcsim.ml.backends import BACKENDS, install_hint, package_for, wanted_package
 from hpcsim.schedulers.detect import detect_scheduler
 from hpcsim.site import SiteConfig, select_site
@@ -56,8 +56,8 @@ def _version(distribution: str) -> str | None:
 def redis_version(server: Path) -> str | None:
     """The version ``server --version`` prints (``7.2.4``), or None if it does not say."""
     try:
-        done = subprocess.run([str(server), "--version"], capture_output=True, text=True, timeout=10, check=False)
-    except (OSError, subprocess.TimeoutExpired):
+        done = run([str(server), "--version"], timeout=10, check=False)
+    except CommandError:
         return None
     match = _REDIS_VERSION.search(done.stdout)
     return match.group(1) if match else None

@@ -35,7 +35,7 @@ from typing import Any
 from hpcsim import _shell
 from hpcsim._atomic import write_atomic
 from hpcsim._version import __version__
-from hpcsim.errors import ConfigError, HpcsimError, SubmitError
+from hpcsim.errors import CommandError, ConfigError, HpcsimError
 
 __all__ = [
     "LANGUAGES",
@@ -240,7 +240,7 @@ def _cmake() -> str:
         raise ConfigError(f"cmake not found on PATH: {_CMAKE_HINT}")
     try:
         done = _shell.run([cmake, "--version"], timeout=60, check=False)
-    except SubmitError as exc:
+    except CommandError as exc:
         raise ConfigError(f"cmake at {cmake} does not run: {exc}") from None
     match = re.search(r"version (\d+)\.(\d+)", done.stdout)
     if done.returncode != 0 or match is None:
@@ -265,7 +265,7 @@ def find_hiredis() -> str | None:
         try:
             if _shell.run([pkg_config, "--exists", "hiredis"], timeout=30, check=False).returncode == 0:
                 return "pkg-config hiredis"
-        except SubmitError:
+        except CommandError:
             pass
     roots = [os.environ.get("HIREDIS_ROOT", "")]
     roots += os.environ.get("CMAKE_PREFIX_PATH", "").split(os.pathsep)
@@ -387,7 +387,7 @@ def _run_step(stage: str, argv: list[str], log: Path) -> None:
         out.write(f"\n$ {shlex.join(argv)}\n")
     try:
         done = _shell.run(argv, timeout=_TIMEOUTS[stage], check=False)
-    except SubmitError as exc:
+    except CommandError as exc:
         raise BuildFailed(f"the clients' {stage} step did not finish: {exc} (log: {log})", stage, log) from None
     output = done.stdout + ("\n" + done.stderr if done.stderr else "")
     with log.open("a", encoding="utf-8") as out:

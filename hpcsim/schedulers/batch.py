@@ -25,7 +25,7 @@ from psij.executors.batch.batch_scheduler_executor import BatchSchedulerExecutor
 from hpcsim import config
 from hpcsim._shell import Completed, run
 from hpcsim._version import __version__
-from hpcsim.errors import SchedulerError, SubmitError
+from hpcsim.errors import CommandError, SchedulerError, SubmitError
 from hpcsim.schedulers.base import (
     JobRef,
     JobUpdate,
@@ -179,11 +179,8 @@ class BatchScheduler(Scheduler):
     # -- status ----------------------------------------------------------------------------
 
     def command(self, argv: Sequence[str], check: bool = True) -> Completed:
-        """Run a scheduler command; failures are :class:`SchedulerError`."""
-        try:
-            return run(argv, timeout=_COMMAND_TIMEOUT, check=check)
-        except SubmitError as exc:
-            raise SchedulerError(str(exc)) from exc
+        """Run a scheduler command; failures are :class:`CommandError`."""
+        return run(argv, timeout=_COMMAND_TIMEOUT, check=check)
 
     def status(self, jobs: Sequence[JobRef]) -> dict[JobRef, JobUpdate]:
         if not jobs:
@@ -193,7 +190,7 @@ class BatchScheduler(Scheduler):
         before = {job: read_record(job) for job in jobs}
         try:
             seen = self.query(ids)
-        except (SchedulerError, ValueError) as exc:
+        except (CommandError, SchedulerError, ValueError) as exc:
             self._failed_queries += 1
             if self._failed_queries > _MAX_QUERY_FAILURES:
                 raise SchedulerError(f"{self.name} status failed {self._failed_queries} times in a row: {exc}") from exc

@@ -6,7 +6,7 @@ import os
 import shutil
 
 from hpcsim._shell import run
-from hpcsim.errors import SubmitError
+from hpcsim.errors import CommandError
 
 __all__ = ["LAUNCHERS", "detect_scheduler", "in_allocation"]
 
@@ -25,7 +25,7 @@ def _is_pbs() -> bool:
     """``qsub`` is also SGE's command; only PBS says so in its version string."""
     try:
         done = run(["qsub", "--version"], timeout=10, check=False)
-    except SubmitError:
+    except CommandError:
         return False
     return "pbs" in (done.stdout + done.stderr).lower()
 

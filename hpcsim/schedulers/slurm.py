@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from psij.executors.batch.slurm import SlurmExecutorConfig, SlurmJobExecutor
 
-from hpcsim.errors import SchedulerError
+from hpcsim.errors import CommandError
 from hpcsim.schedulers.base import JobUpdate
 from hpcsim.schedulers.batch import VERSION, BatchScheduler, PrerenderedScript
 from hpcsim.schedulers.parsers.slurm import (
@@ -86,7 +86,7 @@ class SlurmScheduler(BatchScheduler):
             return jobs
         try:
             done = self.command(["sacct", "-n", "-P", "-o", SACCT_STEP_FIELDS, "-j", ",".join(failed)], check=False)
-        except SchedulerError as exc:  # no sacct here, or it hangs
+        except CommandError as exc:  # no sacct here, or it hangs
             _log.debug("sacct cannot tell the steps of jobs %s: %s", ",".join(failed), exc)
             return jobs
         if done.returncode != 0:
