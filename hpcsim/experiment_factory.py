@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from hpcsim import config
-from hpcsim.control.planner import BATCH_CLASSES
 from hpcsim.entities.ensemble import Ensemble
 from hpcsim.entities.entity import Entity, check_name
 from hpcsim.entities.model import Model
@@ -18,7 +17,7 @@ from hpcsim.errors import ConfigError, EntityExistsError
 from hpcsim.schedulers import LAUNCHERS, detect_scheduler
 from hpcsim.settings.batch import BatchSettings
 from hpcsim.settings.bsub import BsubBatchSettings
-from hpcsim.settings.factory import create_run_settings
+from hpcsim.settings.factory import BATCH_CLASSES, create_run_settings
 from hpcsim.settings.run import ArgValue, RunSettings
 from hpcsim.settings.sbatch import SbatchSettings
 from hpcsim.site import SiteConfig, select_site

@@ -31,6 +31,7 @@ from hpcsim.errors import ConfigError, DatabaseError, LaunchError
 from hpcsim.experiment import Experiment
 from hpcsim.log import get_logger
 from hpcsim.schedulers import in_allocation
+from hpcsim.schedulers.kinds import KINDS, LOCAL
 from hpcsim.site import select_site
 
 __all__ = ["DIR_VARIABLE", "Target", "default_dir", "ping", "redis_cli", "resolve_dir", "start", "stop", "target"]
@@ -38,7 +39,7 @@ __all__ = ["DIR_VARIABLE", "Target", "default_dir", "ping", "redis_cli", "resolv
 #: the variable ``start`` exports so that later commands in the script find the database
 DIR_VARIABLE = "HPCSIM_DB_DIR"
 #: the variables that say this process runs inside a job, in the order they are trusted
-_JOB_VARIABLES = {"slurm": "SLURM_JOB_ID", "pbs": "PBS_JOBID", "lsf": "LSB_JOBID"}
+_JOB_VARIABLES = {name: kind.job_id_variable for name, kind in KINDS.items() if kind.job_id_variable}
 _EXPERIMENT = "hpcsim-db"
 _log = get_logger("hpcsim")
 
@@ -59,7 +60,7 @@ def _scheduler() -> str:
     """The scheduler whose allocation this runs in (the site's first), else local."""
     site = select_site()
     order = [site.scheduler] if site is not None and site.scheduler in _JOB_VARIABLES else []
-    return next((s for s in [*order, *_JOB_VARIABLES] if in_allocation(s)), "local")
+    return next((s for s in [*order, *_JOB_VARIABLES] if in_allocation(s)), LOCAL.name)
 
 
 def _recorded(directory: Path) -> DatabaseRecord | None:

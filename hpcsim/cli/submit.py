@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from hpcsim.cli.options import DRIVER_ARGS, complete_site, driver_or_spec, echo_json
+from hpcsim.schedulers.kinds import NAMES
 
 __all__ = ["submit"]
 
@@ -21,7 +22,7 @@ __all__ = ["submit"]
 )
 @click.option(
     "--launcher",
-    type=click.Choice(["auto", "local", "slurm", "pbs", "lsf"]),
+    type=click.Choice(["auto", *NAMES]),
     help="Scheduler to submit to; default: the spec's, else the site's, else the one on PATH, else local.",
 )
 @click.option("--nodes", type=click.IntRange(1), help="Nodes for the job.")

@@ -22,9 +22,9 @@ from hpcsim.entities.model import Model
 from hpcsim.entities.orchestrator import Orchestrator
 from hpcsim.errors import ConfigError
 from hpcsim.render import BatchContext, StepContext, render_batch, render_local_step
+from hpcsim.schedulers.kinds import KINDS
 from hpcsim.settings.batch import BatchSettings
-from hpcsim.settings.bsub import BsubBatchSettings
-from hpcsim.settings.factory import create_run_settings
+from hpcsim.settings.factory import BATCH_CLASSES, create_run_settings
 from hpcsim.settings.qsub import QsubBatchSettings
 from hpcsim.settings.run import RunSettings
 from hpcsim.settings.sbatch import SbatchSettings
@@ -32,7 +32,6 @@ from hpcsim.settings.srun import SrunSettings
 from hpcsim.site.schema import SiteConfig
 
 __all__ = [
-    "BATCH_CLASSES",
     "LaunchUnit",
     "MemberUnit",
     "database_env",
@@ -42,14 +41,6 @@ __all__ = [
     "step_output",
 ]
 
-#: the batch settings class each scheduler reads
-BATCH_CLASSES: dict[str, type[BatchSettings]] = {
-    "slurm": SbatchSettings,
-    "pbs": QsubBatchSettings,
-    "lsf": BsubBatchSettings,
-}
-#: (variable, first index) of each scheduler's job-array task index
-_ARRAY_INDEX = {"slurm": ("SLURM_ARRAY_TASK_ID", 0), "pbs": ("PBS_ARRAY_INDEX", 0), "lsf": ("LSB_JOBINDEX", 1)}
 _DIRECTIVE_PATH = re.compile(r"^[A-Za-z0-9_./+:@%=,-]+$")
 #: the identifier whose database gets the unsuffixed variables (``HPCSIM_DB``, ``SSDB``)
 DEFAULT_DB = "orchestrator"
@@ -215,7 +206,7 @@ def _batch_unit(
         )
     batch = with_site_defaults(batch if batch is not None else default_batch(scheduler), site)
     hidden = root / ".hpcsim"
-    index, base = _ARRAY_INDEX[scheduler] if array else ("", 0)
+    index, base = (KINDS[scheduler].array_index or ("", 0)) if array else ("", 0)
     job = BatchContext(
         name=name,
         directives=tuple(batch.directives()),

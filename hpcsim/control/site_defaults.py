@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 from hpcsim.settings.batch import BatchSettings
-from hpcsim.settings.bsub import BsubBatchSettings
+from hpcsim.settings.factory import BATCH_CLASSES
 from hpcsim.settings.qsub import QsubBatchSettings
 from hpcsim.settings.sbatch import SbatchSettings
 from hpcsim.site.schema import SiteConfig
@@ -16,11 +16,7 @@ __all__ = ["default_batch", "with_site_defaults"]
 
 def default_batch(scheduler: str) -> BatchSettings:
     """What a model without batch settings is submitted with outside an allocation."""
-    if scheduler == "slurm":
-        return SbatchSettings()
-    if scheduler == "pbs":
-        return QsubBatchSettings()
-    return BsubBatchSettings()
+    return BATCH_CLASSES[scheduler]()
 
 
 def with_site_defaults(batch: BatchSettings, site: SiteConfig | None) -> BatchSettings:

@@ -7,10 +7,11 @@ from pathlib import Path
 from hpcsim.errors import TemplateError
 from hpcsim.render.context import BatchContext, ColocatedContext, StepContext
 from hpcsim.render.environment import render
+from hpcsim.schedulers.kinds import BATCH_NAMES
 
 __all__ = ["BATCH_SCHEDULERS", "render_batch", "render_colocated", "render_local_step"]
 
-BATCH_SCHEDULERS = ("slurm", "pbs", "lsf")
+BATCH_SCHEDULERS = BATCH_NAMES
 
 
 def render_local_step(step: StepContext, site_dir: str | Path | None = None) -> str:

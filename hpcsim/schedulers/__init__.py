@@ -4,6 +4,7 @@ from pathlib import Path
 
 from hpcsim.errors import ConfigError
 from hpcsim.schedulers.base import JobRef, JobUpdate, Scheduler, Submission
+from hpcsim.schedulers.batch import BatchScheduler
 from hpcsim.schedulers.detect import LAUNCHERS, detect_scheduler, in_allocation
 from hpcsim.schedulers.local import LocalScheduler
 from hpcsim.schedulers.lsf import LsfScheduler
@@ -31,14 +32,17 @@ def _work_dir(exp_path: Path) -> Path:
     return exp_path / ".hpcsim" / "psij"
 
 
+#: the adapter of each scheduler, by name
+_ADAPTERS: dict[str, type[Scheduler]] = {
+    cls.name: cls for cls in (LocalScheduler, SlurmScheduler, PbsScheduler, LsfScheduler)
+}
+
+
 def get_scheduler(name: str, exp_path: Path) -> Scheduler:
     """A fresh adapter for scheduler ``name`` working for the experiment at ``exp_path``."""
-    if name == "local":
-        return LocalScheduler()
-    if name == "slurm":
-        return SlurmScheduler(_work_dir(exp_path))
-    if name == "pbs":
-        return PbsScheduler(_work_dir(exp_path))
-    if name == "lsf":
-        return LsfScheduler(_work_dir(exp_path))
-    raise ConfigError(f"unknown scheduler {name!r}; hpcsim drives local, slurm, pbs and lsf")
+    adapter = _ADAPTERS.get(name)
+    if adapter is None:
+        raise ConfigError(f"unknown scheduler {name!r}; hpcsim drives {', '.join(LAUNCHERS)}")
+    if issubclass(adapter, BatchScheduler):
+        return adapter(_work_dir(exp_path))
+    return adapter()

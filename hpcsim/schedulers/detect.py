@@ -7,38 +7,31 @@ import shutil
 
 from hpcsim._shell import run
 from hpcsim.errors import CommandError
+from hpcsim.schedulers.kinds import KINDS, LOCAL, NAMES, SchedulerKind
 
 __all__ = ["LAUNCHERS", "detect_scheduler", "in_allocation"]
 
-LAUNCHERS = ("local", "slurm", "pbs", "lsf")
-#: set in the environment of every process that runs inside a job of that scheduler
-_JOB_VARIABLES = {"slurm": "SLURM_JOB_ID", "pbs": "PBS_JOBID", "lsf": "LSB_JOBID"}
-
-_COMMANDS = {
-    "slurm": ("sbatch", "squeue", "scancel", "sacct"),
-    "lsf": ("bsub", "bjobs", "bkill"),
-    "pbs": ("qsub", "qstat", "qdel"),
-}
+LAUNCHERS = NAMES
 
 
-def _is_pbs() -> bool:
-    """``qsub`` is also SGE's command; only PBS says so in its version string."""
+def _says(kind: SchedulerKind) -> bool:
+    """Whether ``<first command> --version`` names ``kind`` (when a look-alike shares it)."""
     try:
-        done = run(["qsub", "--version"], timeout=10, check=False)
+        done = run([kind.commands[0], "--version"], timeout=10, check=False)
     except CommandError:
         return False
-    return "pbs" in (done.stdout + done.stderr).lower()
+    return kind.version_word in (done.stdout + done.stderr).lower()
 
 
 def detect_scheduler() -> str:
-    """``slurm``, ``lsf`` or ``pbs`` when all of its commands are on PATH, else ``local``."""
-    for name, commands in _COMMANDS.items():
-        if all(shutil.which(c) for c in commands) and (name != "pbs" or _is_pbs()):
-            return name
-    return "local"
+    """The first scheduler all of whose commands are on PATH, else ``local``."""
+    for kind in KINDS.values():
+        if kind.commands and all(shutil.which(c) for c in kind.commands) and (not kind.version_word or _says(kind)):
+            return kind.name
+    return LOCAL.name
 
 
 def in_allocation(scheduler: str) -> bool:
     """Whether this process runs inside a job of ``scheduler`` (a batch script, salloc)."""
-    variable = _JOB_VARIABLES.get(scheduler)
-    return variable is not None and bool(os.environ.get(variable))
+    kind = KINDS.get(scheduler)
+    return kind is not None and bool(kind.job_id_variable) and bool(os.environ.get(kind.job_id_variable))

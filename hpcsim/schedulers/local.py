@@ -23,6 +23,7 @@ from hpcsim import config
 from hpcsim._proc import pid_alive, proc_stat, session_members
 from hpcsim._shell import spawn
 from hpcsim.schedulers.base import JobRef, JobUpdate, Scheduler, Submission, finished, read_exit_code, recorded_end
+from hpcsim.schedulers.kinds import LOCAL
 from hpcsim.status import Status
 
 __all__ = ["LocalScheduler"]
@@ -60,7 +61,7 @@ def _ended(returncode: int | None) -> str:
 
 
 class LocalScheduler(Scheduler):
-    name = "local"
+    name = LOCAL.name
     submitted_status = Status.RUNNING
 
     def __init__(self) -> None:

@@ -10,6 +10,7 @@ from psij.executors.batch.lsf import LsfExecutorConfig, LsfJobExecutor
 from hpcsim.errors import SchedulerError
 from hpcsim.schedulers.base import JobUpdate
 from hpcsim.schedulers.batch import VERSION, BatchScheduler, PrerenderedScript
+from hpcsim.schedulers.kinds import LSF
 from hpcsim.schedulers.parsers.lsf import bjobs_missing_ids, parse_bjobs_json, parse_bsub
 
 __all__ = ["LsfScheduler"]
@@ -24,7 +25,7 @@ class HpcsimLsfExecutor(PrerenderedScript, LsfJobExecutor):
 
 
 class LsfScheduler(BatchScheduler):
-    name = "lsf"
+    name = LSF.name
     executor_class = HpcsimLsfExecutor
     config_class = LsfExecutorConfig
     transient_errors = ("Cannot connect to LSF", "LSF is down", "Please wait")

@@ -11,6 +11,7 @@ from psij.executors.batch.pbs_base import PBSExecutorConfig
 from hpcsim.errors import SchedulerError
 from hpcsim.schedulers.base import JobUpdate
 from hpcsim.schedulers.batch import VERSION, BatchScheduler, PrerenderedScript
+from hpcsim.schedulers.kinds import PBS
 from hpcsim.schedulers.parsers.pbs import parse_qstat_json, parse_qsub, qstat_error_ids
 
 __all__ = ["PbsScheduler"]
@@ -25,7 +26,7 @@ class HpcsimPbsExecutor(PrerenderedScript, PBSJobExecutor):
 
 
 class PbsScheduler(BatchScheduler):
-    name = "pbs"
+    name = PBS.name
     executor_class = HpcsimPbsExecutor
     config_class = PBSExecutorConfig
     transient_errors = ("Connection refused", "cannot connect to server", "Request timed out")

@@ -12,6 +12,7 @@ from psij.executors.batch.slurm import SlurmExecutorConfig, SlurmJobExecutor
 from hpcsim.errors import CommandError
 from hpcsim.schedulers.base import JobUpdate
 from hpcsim.schedulers.batch import VERSION, BatchScheduler, PrerenderedScript
+from hpcsim.schedulers.kinds import SLURM
 from hpcsim.schedulers.parsers.slurm import (
     SACCT_FIELDS,
     SACCT_STEP_FIELDS,
@@ -42,7 +43,7 @@ class HpcsimSlurmExecutor(PrerenderedScript, SlurmJobExecutor):
 
 
 class SlurmScheduler(BatchScheduler):
-    name = "slurm"
+    name = SLURM.name
     executor_class = HpcsimSlurmExecutor
     config_class = SlurmExecutorConfig
     transient_errors = (

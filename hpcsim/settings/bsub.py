@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import ClassVar
 
+from hpcsim.schedulers.kinds import LSF
 from hpcsim.settings.batch import BatchSettings, check_count
 from hpcsim.settings.run import ArgValue
 
@@ -12,6 +14,8 @@ __all__ = ["BsubBatchSettings"]
 
 class BsubBatchSettings(BatchSettings):
     """``#BSUB`` directives. LSF takes walltime as ``-W HH:MM``: seconds round up."""
+
+    scheduler: ClassVar[str] = LSF.name
 
     reserved_batch_args = frozenset({"J", "o", "e", "cwd"})
 

@@ -6,15 +6,20 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 
 from hpcsim.errors import ConfigError
+from hpcsim.schedulers.kinds import KINDS, LOCAL
 from hpcsim.settings.aprun import AprunSettings
+from hpcsim.settings.bsub import BsubBatchSettings
 from hpcsim.settings.jsrun import JsrunSettings
 from hpcsim.settings.mpi import MpiexecSettings, MpirunSettings, OrterunSettings
+from hpcsim.settings.qsub import QsubBatchSettings
 from hpcsim.settings.run import ArgValue, LauncherSettings, RunSettings, resolve_exe
+from hpcsim.settings.sbatch import SbatchSettings
 from hpcsim.settings.srun import SrunSettings
 
-__all__ = ["RUN_COMMANDS", "create_run_settings"]
+__all__ = ["BATCH_CLASSES", "RUN_COMMANDS", "create_run_settings"]
 
 #: launch command name -> its settings class
 RUN_COMMANDS: dict[str, type[LauncherSettings]] = {
@@ -25,20 +30,19 @@ RUN_COMMANDS: dict[str, type[LauncherSettings]] = {
     "aprun": AprunSettings,
     "jsrun": JsrunSettings,
 }
-# "auto": the first of these found on PATH (SmartSim's order), else the scheduler's own
-# command, which compute nodes have even where the login node lacks it
-_AUTO: dict[str, tuple[str, ...]] = {
-    "local": (),
-    "lsf": ("jsrun", "mpirun", "mpiexec"),
-    "pbs": ("aprun", "mpirun", "mpiexec"),
-    "slurm": ("srun", "mpirun", "mpiexec"),
-}
-_FALLBACK = {"lsf": "jsrun", "pbs": "mpiexec", "slurm": "srun"}
+BatchClass = type[SbatchSettings] | type[QsubBatchSettings] | type[BsubBatchSettings]
+#: the batch settings class each batch scheduler reads, by its name
+BATCH_CLASSES: Mapping[str, BatchClass] = MappingProxyType(
+    {cls.scheduler: cls for cls in (SbatchSettings, QsubBatchSettings, BsubBatchSettings)}
+)
 
 
 def _auto_command(launcher: str) -> str:
-    found = [name for name in _AUTO[launcher] if shutil.which(name)]
-    return found[0] if found else _FALLBACK.get(launcher, "")
+    """The first of the scheduler's launch commands found on PATH (SmartSim's order), else its
+    own command, which compute nodes have even where the login node lacks it."""
+    kind = KINDS[launcher]
+    found = [name for name in kind.run_commands if shutil.which(name)]
+    return found[0] if found else kind.default_run_command
 
 
 def create_run_settings(
@@ -61,10 +65,10 @@ def create_run_settings(
     nodes, whose ``PATH`` may differ (modules loaded in the preamble), so it is not checked.
     """
     choice = launcher.lower() if isinstance(launcher, str) else launcher
-    if choice not in _AUTO:
-        raise ConfigError(f"unknown launcher {launcher!r}; choose one of {', '.join(sorted(_AUTO))}")
+    if choice not in KINDS:
+        raise ConfigError(f"unknown launcher {launcher!r}; choose one of {', '.join(sorted(KINDS))}")
     command = _auto_command(str(choice)) if run_command == "auto" else run_command or ""
-    if choice == "local" and isinstance(command, str) and command.strip():
+    if choice == LOCAL.name and isinstance(command, str) and command.strip():
         resolve_exe(command, "run_command")
     cls = RUN_COMMANDS.get(os.path.basename(command))
     if cls is None:

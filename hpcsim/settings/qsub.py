@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import ClassVar
 
 from hpcsim.errors import SettingsError
+from hpcsim.schedulers.kinds import PBS
 from hpcsim.settings.batch import BatchSettings, check_count, check_token
 from hpcsim.settings.run import ArgValue
 
@@ -14,6 +16,8 @@ __all__ = ["QsubBatchSettings"]
 class QsubBatchSettings(BatchSettings):
     """``#PBS`` directives: one ``-l select=N:ncpus=C:ngpus=G:mem=M`` chunk request, then
     ``place``, ``filesystems``, ``walltime`` and any other resource as ``-l key=value``."""
+
+    scheduler: ClassVar[str] = PBS.name
 
     reserved_batch_args = frozenset({"N", "o", "e", "J"})
 

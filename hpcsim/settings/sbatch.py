@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import ClassVar
 
+from hpcsim.schedulers.kinds import SLURM
 from hpcsim.settings.batch import BatchSettings, check_count, check_token
 from hpcsim.settings.run import ArgValue, format_arg
 
@@ -12,6 +14,8 @@ __all__ = ["SbatchSettings"]
 
 class SbatchSettings(BatchSettings):
     """``#SBATCH`` directives; ``queue`` and ``partition`` are the same thing."""
+
+    scheduler: ClassVar[str] = SLURM.name
 
     reserved_batch_args = frozenset({"job-name", "J", "output", "o", "error", "e", "chdir", "D", "parsable"})
 

@@ -19,6 +19,7 @@ from types import MappingProxyType
 from typing import Any, NoReturn
 
 from hpcsim.errors import SiteConfigError
+from hpcsim.schedulers.kinds import KINDS, NAMES
 
 __all__ = [
     "DEFAULT_LAUNCHERS",
@@ -33,11 +34,9 @@ __all__ = [
     "validate_site",
 ]
 
-SCHEDULERS = ("local", "slurm", "pbs", "lsf")
+SCHEDULERS = NAMES
 LAUNCHERS = ("srun", "mpirun", "mpiexec", "aprun", "jsrun", "")
-DEFAULT_LAUNCHERS: Mapping[str, str] = MappingProxyType(
-    {"local": "", "slurm": "srun", "pbs": "mpiexec", "lsf": "jsrun"}
-)
+DEFAULT_LAUNCHERS: Mapping[str, str] = MappingProxyType({n: k.default_run_command for n, k in KINDS.items()})
 GPU_VENDORS = ("nvidia", "amd", "intel", "none")
 GPU_VISIBILITY_VARS: Mapping[str, str] = MappingProxyType(
     {"nvidia": "CUDA_VISIBLE_DEVICES", "amd": "ROCR_VISIBLE_DEVICES", "intel": "ZE_AFFINITY_MASK", "none": ""}

@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from hpcsim.errors import SpecError
+from hpcsim.schedulers.kinds import NAMES
 from hpcsim.spec.located import LocatedList, LocatedMap, load_located
 
 __all__ = ["AppSpec", "DatabaseSpec", "JobSpec", "RunSpec", "Spec", "load_spec"]
 
-LAUNCHERS = ("auto", "local", "slurm", "pbs", "lsf")
+LAUNCHERS = ("auto", *NAMES)
 STRATEGIES = ("all_perm", "step", "random")
 _TOP = ("name", "launcher", "site", "path", "job", "database", "models", "ensembles")
 _JOB = ("nodes", "time", "account", "queue", "gpus")
