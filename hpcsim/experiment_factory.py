@@ -16,10 +16,8 @@ from hpcsim.entities.strategies import Strategy
 from hpcsim.errors import ConfigError, EntityExistsError
 from hpcsim.schedulers import LAUNCHERS, detect_scheduler
 from hpcsim.settings.batch import BatchSettings
-from hpcsim.settings.bsub import BsubBatchSettings
 from hpcsim.settings.factory import BATCH_CLASSES, create_run_settings
 from hpcsim.settings.run import ArgValue, RunSettings
-from hpcsim.settings.sbatch import SbatchSettings
 from hpcsim.site import SiteConfig, select_site
 
 __all__ = ["EntityFactory"]
@@ -106,8 +104,8 @@ class EntityFactory:
             )
         cls = BATCH_CLASSES[self._launcher]
         common: dict[str, Any] = {"nodes": nodes, "time": time, "batch_args": batch_args}
-        common["project" if cls is BsubBatchSettings else "account"] = account
-        common["partition" if cls is SbatchSettings else "queue"] = queue
+        common[cls.account_keyword] = account
+        common[cls.queue_keyword] = queue
         try:
             return cls(**common, **kwargs)
         except TypeError as exc:

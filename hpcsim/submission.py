@@ -19,10 +19,7 @@ from hpcsim.entities.model import Model
 from hpcsim.errors import ConfigError
 from hpcsim.experiment import Experiment
 from hpcsim.settings.batch import BatchSettings
-from hpcsim.settings.bsub import BsubBatchSettings
-from hpcsim.settings.qsub import QsubBatchSettings
 from hpcsim.settings.run import RunSettings
-from hpcsim.settings.sbatch import SbatchSettings
 from hpcsim.spec.schema import JobSpec
 
 __all__ = ["JobSpec", "Submission", "driver_command", "merge_jobs", "spec_command"]
@@ -54,10 +51,7 @@ def _batch(exp: Experiment, job: JobSpec) -> BatchSettings | None:
         return None
     batch = exp.create_batch_settings(job.nodes or 1, job.time, job.queue, job.account)
     if job.gpus:
-        if isinstance(batch, (SbatchSettings, BsubBatchSettings)):
-            batch.set_gpus(job.gpus)
-        elif isinstance(batch, QsubBatchSettings):
-            batch.set_ngpus(job.gpus)
+        batch.request_gpus(job.gpus)
     return batch
 
 

@@ -25,9 +25,7 @@ from hpcsim.render import BatchContext, StepContext, render_batch, render_local_
 from hpcsim.schedulers.kinds import KINDS
 from hpcsim.settings.batch import BatchSettings
 from hpcsim.settings.factory import BATCH_CLASSES, create_run_settings
-from hpcsim.settings.qsub import QsubBatchSettings
 from hpcsim.settings.run import RunSettings
-from hpcsim.settings.sbatch import SbatchSettings
 from hpcsim.settings.srun import SrunSettings
 from hpcsim.site.schema import SiteConfig
 
@@ -312,12 +310,9 @@ def _db_batch(db: Orchestrator, scheduler: str) -> BatchSettings:
     if db.queue:
         batch.set_queue(db.queue)
     if db.cpus is not None:
-        if isinstance(batch, SbatchSettings):
-            batch.set_cpus_per_task(db.cpus)
-        elif isinstance(batch, QsubBatchSettings):
-            batch.set_ncpus(db.cpus)
-    if db.hosts and isinstance(batch, SbatchSettings):
-        batch.set_batch_arg("nodelist", ",".join(db.hosts))  # the job must hold the hosts its step names
+        batch.request_cpus_per_task(db.cpus)
+    if db.hosts:
+        batch.request_hosts(db.hosts)  # the job must hold the hosts its step names
     for arg, value in db.batch_args.items():
         batch.set_batch_arg(arg, value)
     return batch

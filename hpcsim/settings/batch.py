@@ -9,10 +9,12 @@ value can go instead (the preamble, verbatim).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import ClassVar
 
 from hpcsim.errors import SettingsError
 from hpcsim.settings.run import ArgValue
+from hpcsim.site.schema import Defaults as SiteDefaults
 
 __all__ = ["BatchSettings", "check_count", "check_token", "parse_walltime"]
 
@@ -122,6 +124,34 @@ class BatchSettings:
             return ""
         hours, minutes, seconds = self.walltime
         return f"{hours:02d}:{minutes:02d}:{seconds:02d}"
+
+    # -- what hpcsim asks of any scheduler; each subclass says it in its scheduler's terms --
+
+    #: the keywords ``create_batch_settings`` passes the account and the queue as
+    account_keyword: ClassVar[str] = "account"
+    queue_keyword: ClassVar[str] = "queue"
+
+    def request_cpus_per_task(self, cpus: int) -> None:
+        """Ask for ``cpus`` cores per task where the scheduler takes that (else nothing)."""
+
+    def request_gpus(self, gpus: int) -> None:
+        """Ask for ``gpus`` GPUs."""
+        raise SettingsError(f"{type(self).__name__} cannot request GPUs")
+
+    def request_hosts(self, hosts: Sequence[str]) -> None:
+        """Make the job hold ``hosts`` where the scheduler lets a step name them (else nothing)."""
+
+    def fill_site_defaults(self, defaults: SiteDefaults) -> None:
+        """Take the site's defaults for the fields left unset."""
+        if not self.account and defaults.account:
+            self.set_account(defaults.account)
+        queue = defaults.partition or defaults.queue
+        if not self.queue and queue:
+            self.set_queue(queue)
+        if self.walltime is None and defaults.walltime:
+            self.set_walltime(defaults.walltime)
+        if self.nodes is None and defaults.nodes:
+            self.set_nodes(defaults.nodes)
 
     def directives(self) -> list[str]:
         """Directive arguments in a stable order (scheduler subclasses define them)."""

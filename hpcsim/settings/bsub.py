@@ -40,6 +40,11 @@ class BsubBatchSettings(BatchSettings):
     def set_project(self, project: str) -> None:
         self.set_account(project)
 
+    account_keyword = "project"
+
+    def request_gpus(self, gpus: int) -> None:
+        self.set_gpus(gpus)
+
     def set_smts(self, smts: int) -> None:
         """Simultaneous threads per core (``-alloc_flags smtN``), 1, 2 or 4 on POWER9."""
         self.smts = check_count("smts", smts)

@@ -9,6 +9,7 @@ from hpcsim.errors import SettingsError
 from hpcsim.schedulers.kinds import PBS
 from hpcsim.settings.batch import BatchSettings, check_count, check_token
 from hpcsim.settings.run import ArgValue
+from hpcsim.site.schema import Defaults as SiteDefaults
 
 __all__ = ["QsubBatchSettings"]
 
@@ -73,6 +74,17 @@ class QsubBatchSettings(BatchSettings):
         if key in ("select", "nodes", "ncpus", "ngpus", "mem", "walltime"):
             raise SettingsError(f"resource {key!r} has its own setting (nodes/ncpus/ngpus/mem/time); use that")
         self.resources[key] = check_token(f"resource {key!r}", value)
+
+    def request_cpus_per_task(self, cpus: int) -> None:
+        self.set_ncpus(cpus)
+
+    def request_gpus(self, gpus: int) -> None:
+        self.set_ngpus(gpus)
+
+    def fill_site_defaults(self, defaults: SiteDefaults) -> None:
+        super().fill_site_defaults(defaults)
+        if "filesystems" not in self.resources and defaults.filesystems:
+            self.set_resource("filesystems", defaults.filesystems)
 
     def directives(self) -> list[str]:
         chunk = [f"select={self.nodes if self.nodes is not None else 1}"]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from hpcsim.schedulers.kinds import SLURM
 from hpcsim.settings.batch import BatchSettings, check_count, check_token
 from hpcsim.settings.run import ArgValue, format_arg
+from hpcsim.site.schema import Defaults as SiteDefaults
 
 __all__ = ["SbatchSettings"]
 
@@ -79,6 +80,24 @@ class SbatchSettings(BatchSettings):
 
     def set_cpus_per_task(self, cpus: int) -> None:
         self.cpus_per_task = check_count("cpus_per_task", cpus)
+
+    queue_keyword = "partition"
+
+    def request_cpus_per_task(self, cpus: int) -> None:
+        self.set_cpus_per_task(cpus)
+
+    def request_gpus(self, gpus: int) -> None:
+        self.set_gpus(gpus)
+
+    def request_hosts(self, hosts: Sequence[str]) -> None:
+        self.set_batch_arg("nodelist", ",".join(hosts))
+
+    def fill_site_defaults(self, defaults: SiteDefaults) -> None:
+        super().fill_site_defaults(defaults)
+        if not self.constraint and defaults.constraint:
+            self.set_constraint(defaults.constraint)
+        if not self.qos and defaults.qos:
+            self.set_qos(defaults.qos)
 
     def directives(self) -> list[str]:
         fields: list[tuple[str, ArgValue]] = [

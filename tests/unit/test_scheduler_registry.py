@@ -48,3 +48,13 @@ def test_every_batch_scheduler_has_its_template_and_its_facts() -> None:
         assert any((d / "batch" / f"{name}.sh.j2").is_file() for d in template_dirs()), name
         assert kind.commands and kind.job_id_variable and kind.array_index and kind.default_run_command
         assert kind.default_run_command in kind.run_commands
+
+
+def test_each_batch_class_says_the_common_requests_in_its_own_terms() -> None:
+    for name, cls in BATCH_CLASSES.items():
+        plain = cls().directives()
+        gpus = cls()
+        gpus.request_gpus(2)
+        assert gpus.directives() != plain, name  # every batch scheduler can ask for GPUs
+        assert cls.account_keyword in cls.__init__.__code__.co_varnames, name
+        assert cls.queue_keyword in cls.__init__.__code__.co_varnames, name
