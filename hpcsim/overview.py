@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from hpcsim.control.family import children
-from hpcsim.control.planner import step_output
-from hpcsim.control.store import JobRecord, JobStore, has_store, store_path
+from hpcsim.control.session import is_experiment, log_file, stored_state
 from hpcsim.errors import ConfigError, HpcsimError
 from hpcsim.experiment import Experiment
 from hpcsim.log import get_logger
@@ -29,7 +28,7 @@ def family(exp_dir: Path) -> list[Experiment]:
     root = Experiment.load(exp_dir)
     members = [root]
     for path in children(root.exp_path):
-        if has_store(path):
+        if is_experiment(path):
             members.append(Experiment.load(path))
         else:
             _log.warning("experiment %s, opened by the submitted driver, is gone", path)
@@ -60,15 +59,6 @@ def find_entity(members: list[Experiment], name: str) -> Experiment:
     raise ConfigError(f"no entity {name!r} was launched in {members[0].exp_path}; known: {choices}")
 
 
-def log_file(record: JobRecord, err: bool = False, job: bool = False) -> Path:
-    """The file holding the program's output (``err``: its errors) of a launch; ``job`` the
-    batch job's own file instead (scheduler and wrapper messages)."""
-    own = Path(record.err if err else record.out)
-    if job or record.scheduler == "local" or record.kind not in ("model", "database"):
-        return own  # local steps and ensemble members record their program's own files
-    return step_output(Path(record.script), record.name, err)
-
-
 @dataclass(frozen=True)
 class Stored:
     """An experiment as its job store last recorded it (no scheduler is asked)."""
@@ -88,13 +78,7 @@ class Stored:
 
 
 def stored(path: Path) -> Stored:
-    store = JobStore(store_path(path), create=False)
-    try:
-        meta = store.meta()
-        latest: dict[str, JobRecord] = store.latest()
-    finally:
-        store.close()
-    updated = max((r.updated for r in latest.values()), default=(path / ".hpcsim").stat().st_mtime)
+    meta, latest, updated = stored_state(path)
     return Stored(meta["name"], path, meta["launcher"], {n: r.status for n, r in latest.items()}, updated)
 
 
@@ -104,7 +88,7 @@ def walk(root: Path, depth: int) -> Iterator[Path]:
     base = len(root.parts)
     for folder, dirs, _ in os.walk(root):
         here = Path(folder)
-        if has_store(here):
+        if is_experiment(here):
             yield here
         if len(here.parts) - base >= depth:
             dirs.clear()

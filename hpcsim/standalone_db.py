@@ -10,19 +10,17 @@ of the user's job (``srun --overlap`` under Slurm), outside one as processes on 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shlex
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from hpcsim.client.address import parse_address, parse_addresses
 from hpcsim.control.database import live
 from hpcsim.control.node_local_db import NodeLocal, NodeLocalOrchestrator, in_this_allocation, on_every_node
-from hpcsim.control.planner import DEFAULT_DB, database_env
-from hpcsim.control.store import DatabaseRecord, JobStore, has_store, store_path
+from hpcsim.control.session import DEFAULT_DB, DatabaseRecord, database_env, is_experiment
 from hpcsim.db.discovery import find_redis_cli, find_redis_server
 from hpcsim.db.probe import ShardPing, ping_shard
 from hpcsim.db.secret import Credential, read_credential
@@ -64,10 +62,9 @@ def _scheduler() -> str:
 
 
 def _recorded(directory: Path) -> DatabaseRecord | None:
-    if not has_store(directory):
+    if not is_experiment(directory):
         return None
-    with contextlib.closing(JobStore(store_path(directory), create=False)) as store:
-        return store.databases().get(DEFAULT_DB)
+    return Experiment.load(directory).session.running_databases().get(DEFAULT_DB)
 
 
 def _contract(record: DatabaseRecord, directory: Path) -> list[tuple[str, str]]:
@@ -105,12 +102,10 @@ def start(
     NodeLocal.forget(directory)  # a marker left by node-local shards that died without a stop
     began = time.monotonic()
     exp.start(db)
-    with contextlib.closing(JobStore(store_path(directory), create=False)) as store:
-        record = store.databases()[DEFAULT_DB]
-        if node_local is not None:  # every node's shard is 127.0.0.1:port to the ranks on that node
-            record = replace(record, addresses=record.addresses[:1])
-            store.add_database(record)
-            node_local.save(directory)
+    record = exp.session.running_databases()[DEFAULT_DB]
+    if node_local is not None:  # every node's shard is 127.0.0.1:port to the ranks on that node
+        record = exp.session.narrow_database(DEFAULT_DB, record.addresses[:1])
+        node_local.save(directory)
     where = (
         ", ".join(record.addresses)
         if node_local is None

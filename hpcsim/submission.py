@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hpcsim.control.family import SUBMISSION_ENV
-from hpcsim.control.store import JobRecord
+from hpcsim.control.session import JobRecord
 from hpcsim.entities.model import Model
 from hpcsim.errors import ConfigError
 from hpcsim.experiment import Experiment
@@ -69,7 +69,7 @@ class Submission:
     ) -> None:
         self.exp = Experiment(name, exp_dir, launcher, site)
         # submitting is not driving: the job drives, and a spec's experiment is this directory
-        self.exp._drives = False
+        self.exp._session.drives = False
         env = {SUBMISSION_ENV: str(self.exp.exp_path)}
         if self.exp.site is not None:  # the driver's experiments pick the same site
             env["HPCSIM_SITE"] = str(self.exp.site.source)

@@ -1,15 +1,20 @@
-"""Scheduler adapters: submit, batched status, cancel, wait."""
+"""Scheduler adapters: submit, batched status, cancel, wait.
 
-from pathlib import Path
+The registry (:mod:`hpcsim.schedulers.kinds`) and detection load nothing heavy; the adapters
+(:mod:`hpcsim.schedulers.adapters`) load PSI/J, so they are imported on first use, which
+keeps ``hpcsim --help`` and site or spec validation quick.
+"""
 
-from hpcsim.errors import ConfigError
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from hpcsim.schedulers.base import JobRef, JobUpdate, Scheduler, Submission
-from hpcsim.schedulers.batch import BatchScheduler
 from hpcsim.schedulers.detect import LAUNCHERS, detect_scheduler, in_allocation
-from hpcsim.schedulers.local import LocalScheduler
-from hpcsim.schedulers.lsf import LsfScheduler
-from hpcsim.schedulers.pbs import PbsScheduler
-from hpcsim.schedulers.slurm import SlurmScheduler
+
+if TYPE_CHECKING:
+    from hpcsim.schedulers.adapters import LocalScheduler, LsfScheduler, PbsScheduler, SlurmScheduler, get_scheduler
 
 __all__ = [
     "LAUNCHERS",
@@ -26,23 +31,10 @@ __all__ = [
     "in_allocation",
 ]
 
-
-def _work_dir(exp_path: Path) -> Path:
-    """Where PSI/J keeps its files for an experiment (launcher scripts; nothing per job)."""
-    return exp_path / ".hpcsim" / "psij"
+_LAZY = ("LocalScheduler", "LsfScheduler", "PbsScheduler", "SlurmScheduler", "get_scheduler")
 
 
-#: the adapter of each scheduler, by name
-_ADAPTERS: dict[str, type[Scheduler]] = {
-    cls.name: cls for cls in (LocalScheduler, SlurmScheduler, PbsScheduler, LsfScheduler)
-}
-
-
-def get_scheduler(name: str, exp_path: Path) -> Scheduler:
-    """A fresh adapter for scheduler ``name`` working for the experiment at ``exp_path``."""
-    adapter = _ADAPTERS.get(name)
-    if adapter is None:
-        raise ConfigError(f"unknown scheduler {name!r}; hpcsim drives {', '.join(LAUNCHERS)}")
-    if issubclass(adapter, BatchScheduler):
-        return adapter(_work_dir(exp_path))
-    return adapter()
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module("hpcsim.schedulers.adapters"), name)
+    raise AttributeError(f"module 'hpcsim.schedulers' has no attribute {name!r}")

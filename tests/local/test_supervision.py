@@ -184,7 +184,7 @@ def test_dead_worker_is_restarted_then_reported_down(exp: Experiment, quick_rest
     _kill_worker(exp, db)  # the budget (1 restart) is spent: the shard gives up
     _until("the shard to give up", lambda: _shard_report(db)["worker"] == "down", timeout=60)
     _until("is_active to notice", lambda: not db.is_active(), timeout=60)
-    [record] = exp._running_databases().values()
+    [record] = exp._session.running_databases().values()
     assert live(record).is_active(workers=False)  # the server itself still serves tensors
     assert exp.get_status(db) == [Status.RUNNING]
     [shard] = db.shard_names()
@@ -244,7 +244,7 @@ def test_cluster_names_the_shard_whose_worker_is_down(exp: Experiment, monkeypat
     victim = db.shard_names()[1]
     os.kill(int(reports[victim]["worker_pid"]), signal.SIGKILL)
     _until("is_active to notice", lambda: not db.is_active(), timeout=60)
-    [record] = exp._running_databases().values()
+    [record] = exp._session.running_databases().values()
     address = f"{reports[victim]['address']}:{reports[victim]['port']}"
     assert live(record).workers_down() == [address]
     assert list(worker_reasons([record])) == [victim]

@@ -99,3 +99,13 @@ def test_no_package_cycles() -> None:
 @pytest.mark.parametrize("leaf", ["dataplane"])
 def test_the_data_plane_formats_import_neither_the_client_nor_ml(leaf: str) -> None:
     assert {target for target, _ in IMPORTS[leaf]} <= LAYERS[0][1]
+
+
+def _module_imports(relative: str) -> set[str]:
+    tree = ast.parse((ROOT / relative).read_text())
+    return {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+
+
+@pytest.mark.parametrize("application", ["standalone_db.py", "submission.py", "overview.py"])
+def test_applications_go_through_the_session_not_the_store_or_the_planner(application: str) -> None:
+    assert _module_imports(application) & {"hpcsim.control.store", "hpcsim.control.planner"} == set()
