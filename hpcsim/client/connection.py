@@ -33,7 +33,7 @@ from redis.retry import Retry
 from hpcsim import errors
 from hpcsim.client.address import Address
 from hpcsim.client.options import Timeouts
-from hpcsim.dataplane.wire import Blob, Command, Wire, pack
+from hpcsim.dataplane.wire import Blob, Command, Wire, pack, read_replies
 from hpcsim.db.secret import Credential
 from hpcsim.errors import ClientConnectionError, ClientError
 
@@ -284,16 +284,10 @@ class Transport:
                     if not wire.drained:
                         raise InvalidResponse("the server sent more than the replies asked for")
                     continue
-                for index in indices:
-                    try:
-                        replies[index] = connection.read_response()
-                    except ResponseError as exc:
-                        replies[index] = exc
+                for index, reply in zip(indices, read_replies(connection, len(indices)), strict=True):
+                    replies[index] = reply
                 if node.label in waiting:
-                    try:
-                        acks.append((node.label, connection.read_response()))
-                    except ResponseError as exc:
-                        acks.append((node.label, exc))
+                    acks.append((node.label, read_replies(connection, 1)[0]))
             healthy = True
         except (RedisError, OSError) as exc:
             raise Failure(label, exc) from exc

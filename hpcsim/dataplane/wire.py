@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from redis._parsers import BaseParser
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import InvalidResponse, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-__all__ = ["BIG_PART", "Blob", "Command", "Wire", "pack", "read_bulk"]
+__all__ = ["BIG_PART", "Blob", "Command", "Wire", "pack", "read_bulk", "read_replies"]
 
 BIG_PART = 64 * 1024
 """Parts bigger than this are sent as their own buffer instead of being copied."""
@@ -147,3 +147,19 @@ def read_bulk(wire: Wire, body: Callable[[Wire, int], Any]) -> Any:
             raise error
         return error
     raise InvalidResponse(f"unexpected reply {line[:60]!r} where a bulk string was expected")
+
+
+class _Replies(Protocol):
+    def read_response(self) -> Any: ...
+
+
+def read_replies(connection: _Replies, count: int) -> list[Any]:
+    """The next ``count`` replies on a redis-py connection, in order; an error reply is its
+    ResponseError as a value, not raised, so one failed command leaves the others' replies."""
+    replies: list[Any] = []
+    for _ in range(count):
+        try:
+            replies.append(connection.read_response())
+        except ResponseError as exc:
+            replies.append(exc)
+    return replies

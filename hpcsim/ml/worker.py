@@ -22,7 +22,7 @@ from redis.exceptions import ResponseError
 
 from hpcsim.dataplane import codec, protocol
 from hpcsim.dataplane.objects import FIELDS, Stored
-from hpcsim.dataplane.wire import Command, pack
+from hpcsim.dataplane.wire import Command, pack, read_replies
 from hpcsim.errors import ClientError
 from hpcsim.ml.backends import BackendError, Runner, ScriptRunner
 from hpcsim.ml.batching import concatenate, plan_batches, split_outputs
@@ -100,16 +100,10 @@ class Link:
     def run(self, commands: Sequence[Command]) -> list[Any]:
         try:
             self._connection.send_packed_command(pack(commands), check_health=False)
-            replies: list[Any] = []
-            for _ in commands:
-                try:
-                    replies.append(self._connection.read_response())
-                except ResponseError as exc:
-                    replies.append(exc)
+            return read_replies(self._connection, len(commands))
         except (redis.ConnectionError, redis.TimeoutError, OSError):
             self._connection.disconnect()
             raise
-        return replies
 
 
 class Worker:
