@@ -36,6 +36,16 @@ def python_exe() -> str:
     return sys.executable
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test's tier is its folder under tests/, and that folder is its marker
+    (``pytest -m slurm`` runs tests/slurm); the tiers are listed in setup.cfg."""
+    here = Path(__file__).parent
+    for item in items:
+        parts = item.path.relative_to(here).parts
+        if len(parts) > 1:
+            item.add_marker(parts[0])
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--regen-golden",

@@ -8,8 +8,6 @@ import pytest
 from hpcsim.client import Client
 from hpcsim.errors import ClientError
 
-pytestmark = pytest.mark.local
-
 
 def test_addresses(db):
     client = Client()

@@ -13,8 +13,6 @@ from hpcsim.errors import ClientConnectionError, ConfigError
 
 from .conftest import PASSWORD, free_port, start_server
 
-pytestmark = pytest.mark.local
-
 
 def shapes(address: str, cluster: bool) -> list[tuple[tuple[object, ...], dict[str, object]]]:
     options = ConfigOptions.create_from_environment("")

@@ -9,8 +9,6 @@ from hpcsim.client import Client, Dataset
 from hpcsim.client.error import RedisKeyError
 from hpcsim.errors import ClientError, KeyNotFoundError
 
-pytestmark = pytest.mark.local
-
 
 def make_dataset(name: str, seed: int = 0) -> Dataset:
     rng = np.random.default_rng(seed)

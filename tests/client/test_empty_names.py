@@ -13,8 +13,6 @@ from hpcsim.errors import TimeoutError as ClientTimeoutError
 
 from .conftest import PASSWORD, start_server
 
-pytestmark = pytest.mark.local
-
 ARRAY = np.ones(2)
 
 CALLS = [

@@ -9,10 +9,6 @@ import json
 import subprocess
 import sys
 
-import pytest
-
-pytestmark = pytest.mark.local
-
 SCRIPT = r"""
 import json, resource, sys
 import numpy as np

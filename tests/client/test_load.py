@@ -24,8 +24,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-pytestmark = pytest.mark.local
-
 CLIENTS = 64
 PUTS = 100
 MIN_BYTES = 1

@@ -20,8 +20,6 @@ from hpcsim.client import (
 )
 from hpcsim.errors import ConfigError
 
-pytestmark = pytest.mark.local
-
 LEVELS = {"quiet": LLQuiet, "info": LLInfo, "debug": LLDebug, "developer": LLDeveloper}
 
 

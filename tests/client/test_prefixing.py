@@ -8,8 +8,6 @@ import pytest
 from hpcsim.client import Client, Dataset
 from hpcsim.errors import ClientError, KeyNotFoundError
 
-pytestmark = pytest.mark.local
-
 
 def test_prefixing_key_names(db, monkeypatch):
     """SmartRedis' test_prefixing: the exact keys written."""

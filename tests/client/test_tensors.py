@@ -9,8 +9,6 @@ from redis.crc import key_slot
 from hpcsim.client import Client
 from hpcsim.errors import KeyNotFoundError
 
-pytestmark = pytest.mark.local
-
 DTYPES = [
     "float64",
     "float32",

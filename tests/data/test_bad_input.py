@@ -15,8 +15,6 @@ from hpcsim.errors import ClientConnectionError, TrainingDataError
 from hpcsim.ml.data import DataDownloader, DataInfo, TrainingDataUploader
 from tests.client.conftest import Database, free_port
 
-pytestmark = pytest.mark.local
-
 FAST = {"max_fetch_trials": 2, "wait_interval": 0.05}
 KEYS = {"sample_prefix": "points", "target_prefix": "value"}
 

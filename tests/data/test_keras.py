@@ -15,7 +15,6 @@ import pytest
 from tests.client.conftest import Database
 from tests.conftest import FIXTURES
 
-pytestmark = pytest.mark.ml
 REPO = Path(__file__).resolve().parents[2]
 
 

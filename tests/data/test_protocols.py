@@ -25,8 +25,6 @@ from hpcsim.client import Client, Dataset
 from hpcsim.ml.data import DataDownloader, DataInfo, TrainingDataUploader, TrainingUploader
 from tests.client.conftest import Database
 
-pytestmark = pytest.mark.local
-
 Array = np.ndarray[Any, Any]
 FAST = {"max_fetch_trials": 2, "wait_interval": 0.05}
 

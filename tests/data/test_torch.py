@@ -13,8 +13,6 @@ from hpcsim.client import Client
 from hpcsim.ml.torch import DataLoader, DynamicDataGenerator, StaticDataGenerator
 from tests.client.conftest import Database
 
-pytestmark = pytest.mark.ml
-
 ROWS = 16
 
 

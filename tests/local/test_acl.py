@@ -39,8 +39,6 @@ from hpcsim.standalone_db import redis_cli, target
 
 from ..dbutil import free_port, refused
 
-pytestmark = pytest.mark.local
-
 SYSTEM_REDIS = Path("/usr/bin/redis-server")
 
 #: commands the application identity is refused, and whether the admin may run them here

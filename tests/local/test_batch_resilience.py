@@ -14,8 +14,6 @@ from hpcsim.schedulers import JobRef, PbsScheduler
 
 from ..conftest import APPS
 
-pytestmark = pytest.mark.local
-
 FAKE_PBS = Path(__file__).resolve().parent.parent / "fakes" / "pbs"
 # the first call fails the way qsub does when the server is briefly unreachable
 FLAKY_QSUB = """#!/bin/sh

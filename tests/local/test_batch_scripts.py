@@ -16,8 +16,6 @@ from hpcsim.settings.bsub import BsubBatchSettings
 from hpcsim.settings.qsub import QsubBatchSettings
 from hpcsim.settings.sbatch import SbatchSettings
 
-pytestmark = pytest.mark.local
-
 BATCH = {"slurm": SbatchSettings, "pbs": QsubBatchSettings, "lsf": BsubBatchSettings}
 ARRAY_VAR = {"slurm": ("SLURM_ARRAY_TASK_ID", 0), "pbs": ("PBS_ARRAY_INDEX", 0), "lsf": ("LSB_JOBINDEX", 1)}
 

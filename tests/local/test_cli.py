@@ -16,8 +16,6 @@ import hpcsim
 from hpcsim import Experiment
 from hpcsim.cli.main import cli
 
-pytestmark = pytest.mark.local
-
 HPCSIM = shutil.which("hpcsim", path=str(Path(sys.executable).parent)) or "hpcsim"
 
 

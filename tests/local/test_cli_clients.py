@@ -10,11 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from hpcsim.native.build import MANIFEST, record_path
-
-pytestmark = pytest.mark.local
 
 HPCSIM = shutil.which("hpcsim", path=str(Path(sys.executable).parent)) or "hpcsim"
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,8 +22,6 @@ from hpcsim.errors import DatabaseError
 
 from ..dbutil import free_port, refused
 
-pytestmark = pytest.mark.local
-
 HPCSIM = shutil.which("hpcsim", path=str(Path(sys.executable).parent)) or "hpcsim"
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "examples" / "sbatch_db" / "app.py"

@@ -22,8 +22,6 @@ from hpcsim.diagnostics.info import ENV_KNOBS
 from tests.conftest import default_sigint
 from tests.dbutil import refused
 
-pytestmark = pytest.mark.local
-
 HPCSIM = shutil.which("hpcsim", path=str(Path(sys.executable).parent)) or "hpcsim"
 MODELS = ["model:TORCH", "model:ONNX", "model:TF", "model:TFLITE"]
 ORDER = ["site", "redis-server", "database", "tensor", *MODELS, "scheduler"]
@@ -47,7 +45,6 @@ def _checks(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {c["name"]: c for c in report["checks"]}
 
 
-@pytest.mark.ml
 def test_a_real_run_passes_database_tensor_and_models(tmp_path: Path) -> None:
     result, report = _doctor("--dir", str(tmp_path / "doctor"))
     assert result.exit_code == 0, result.output
@@ -134,7 +131,6 @@ def test_the_installed_command_prints_each_check_and_exits_1_on_failure(tmp_path
     assert "\x1b[" not in done.stdout
 
 
-@pytest.mark.ml
 def test_ctrl_c_stops_the_database(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ENV_KNOBS}
     process = subprocess.Popen(

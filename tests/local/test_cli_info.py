@@ -19,8 +19,6 @@ import hpcsim
 from hpcsim.cli.main import cli
 from hpcsim.diagnostics.info import COMMANDS, ENV_KNOBS, PACKAGES
 
-pytestmark = pytest.mark.local
-
 HPCSIM = shutil.which("hpcsim", path=str(Path(sys.executable).parent)) or "hpcsim"
 SECTIONS = ("hpcsim", "python", "packages", "redis", "site", "scheduler", "ML backends", "environment")
 

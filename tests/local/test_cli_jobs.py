@@ -9,12 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from hpcsim import Experiment
 from hpcsim.settings.run import RunSettings
-
-pytestmark = pytest.mark.local
 
 HPCSIM = shutil.which("hpcsim", path=str(Path(sys.executable).parent)) or "hpcsim"
 

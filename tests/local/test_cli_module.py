@@ -21,8 +21,6 @@ from hpcsim.errors import ConfigError, SiteConfigError
 from hpcsim.site import load_site
 from hpcsim.site.modulefile import lua_quote, tcl_quote
 
-pytestmark = pytest.mark.local
-
 HPCSIM = shutil.which("hpcsim", path=str(Path(sys.executable).parent)) or "hpcsim"
 HOSTILE = "/tmp/x/a b\"c'd$e[f]g\\h{i}"
 #: how each format writes the four settings, given the (already quoted) values

@@ -14,8 +14,6 @@ import pytest
 from hpcsim import Experiment
 from hpcsim.settings.sbatch import SbatchSettings
 
-pytestmark = pytest.mark.local
-
 HPCSIM = shutil.which("hpcsim", path=str(Path(sys.executable).parent)) or "hpcsim"
 DRIVER = textwrap.dedent(
     """

@@ -14,8 +14,6 @@ import yaml
 
 from hpcsim.site import load_site
 
-pytestmark = pytest.mark.local
-
 HPCSIM = shutil.which("hpcsim", path=str(Path(sys.executable).parent)) or "hpcsim"
 FAKE = "name: fake\nscheduler: pbs\ndescription: a fake site\nhostnames: ['fe*.fake.example']\n"
 

@@ -22,8 +22,6 @@ from hpcsim.errors import ConfigError, SettingsError
 from ..conftest import APPS
 from ..dbutil import free_port, refused
 
-pytestmark = pytest.mark.local
-
 COLO = str(APPS / "colo_ranks.py")
 FANOUT = str(APPS / "fanout.sh")
 TMP = Path(os.environ.get("TMPDIR", "/tmp"))

@@ -12,8 +12,6 @@ from hpcsim.errors import DatabaseError
 
 from ..dbutil import free_port
 
-pytestmark = pytest.mark.local
-
 
 def test_start_refuses_a_planted_secret_symlink(exp: Experiment, tmp_path: Path) -> None:
     target = tmp_path / "known.txt"

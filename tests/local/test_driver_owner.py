@@ -26,8 +26,6 @@ from hpcsim.control.store import JobStore, store_path
 
 from ..dbutil import free_port
 
-pytestmark = pytest.mark.local
-
 # a driver that starts a database and a long model, says "ready", and ends (normally) on a line on stdin
 _DRIVER = textwrap.dedent(
     """

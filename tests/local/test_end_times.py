@@ -8,12 +8,8 @@ import contextlib
 import time
 from pathlib import Path
 
-import pytest
-
 from hpcsim import Experiment, Status
 from hpcsim.control.store import JobStore, store_path
-
-pytestmark = pytest.mark.local
 
 
 def _ended(exp: Experiment, name: str, timeout: float = 30.0) -> None:

@@ -10,8 +10,6 @@ import pytest
 
 from tests.dbutil import free_port
 
-pytestmark = pytest.mark.local
-
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
@@ -50,7 +48,6 @@ def test_key_prefixing_example_keeps_the_producers_apart(tmp_path: Path) -> None
         assert f"| {name} " in done.stderr and "FAILED" not in done.stderr
 
 
-@pytest.mark.ml
 def test_inference_example_loads_the_model_script_and_function(tmp_path: Path) -> None:
     pytest.importorskip("torch")
     port = free_port()

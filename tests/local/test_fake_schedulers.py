@@ -27,8 +27,6 @@ from hpcsim.schedulers.parsers.lsf import bjobs_missing_ids, parse_bjobs_json, p
 from hpcsim.schedulers.parsers.pbs import parse_qstat_json, parse_qsub, qstat_error_ids
 from hpcsim.status import Status
 
-pytestmark = pytest.mark.local
-
 FAKES = Path(__file__).resolve().parents[1] / "fakes"
 #: how long any one wait may take before the test fails (the machine may be busy)
 DEADLINE = 30.0

@@ -16,8 +16,6 @@ from hpcsim import Experiment, Status
 
 from ..conftest import APPS, default_sigint
 
-pytestmark = pytest.mark.local
-
 DRIVER = textwrap.dedent(
     """
     import sys

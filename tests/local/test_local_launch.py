@@ -16,8 +16,6 @@ from hpcsim.settings import BatchSettings
 
 from ..conftest import APPS
 
-pytestmark = pytest.mark.local
-
 REPORT = str(APPS / "report.py")
 WAIT_FOR = str(APPS / "wait_for.sh")
 

@@ -7,10 +7,6 @@ import os
 import sys
 from pathlib import Path
 
-import pytest
-
-pytestmark = pytest.mark.local
-
 
 def test_bad_log_level_does_not_break_import(tmp_path: Path) -> None:
     import subprocess

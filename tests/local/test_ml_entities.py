@@ -23,7 +23,6 @@ from ..conftest import APPS
 
 torch = pytest.importorskip("torch")
 
-pytestmark = [pytest.mark.local, pytest.mark.ml]
 
 NEGATE = "def negate(x):\n\treturn torch.neg(x)\n"
 

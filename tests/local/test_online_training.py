@@ -14,8 +14,6 @@ import pytest
 
 from tests.dbutil import free_port
 
-pytestmark = [pytest.mark.local, pytest.mark.ml]
-
 DRIVER = Path(__file__).resolve().parents[2] / "examples" / "online_training" / "driver.py"
 
 

@@ -23,8 +23,6 @@ from hpcsim.errors import ConfigError, DatabaseError, EntityExistsError, LaunchE
 from ..conftest import APPS
 from ..dbutil import free_port, refused
 
-pytestmark = pytest.mark.local
-
 REPORT = str(APPS / "report.py")
 
 

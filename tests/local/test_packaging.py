@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.local
-
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -17,8 +17,6 @@ from hpcsim.settings.run import RunSettings
 
 from ..conftest import APPS
 
-pytestmark = pytest.mark.local
-
 FAKES = Path(__file__).resolve().parent.parent / "fakes"
 REPORT = str(APPS / "report.py")
 WAIT_FOR = str(APPS / "wait_for.sh")

@@ -15,8 +15,6 @@ import pytest
 from hpcsim.render import render_local_step
 from tests.unit.test_render import DUMP, HOSTILE, step
 
-pytestmark = pytest.mark.local
-
 
 @pytest.fixture(autouse=True)
 def _shipped_templates(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -26,8 +26,6 @@ from hpcsim.errors import ClientError
 
 from ..dbutil import free_port
 
-pytestmark = pytest.mark.local
-
 TENSORS = 10_000
 BATCH = 200
 AFTER_KILL = 60

@@ -14,8 +14,6 @@ import pytest
 
 from ..dbutil import free_port
 
-pytestmark = pytest.mark.local
-
 SEEDS = Path(__file__).resolve().parents[2] / "examples" / "seeds"
 #: Keras' verbose=2 line after each epoch: "<steps>/<steps> - 0s - 2ms/step - loss: 0.1234"
 _EPOCH = re.compile(r"^(\d+)/\1 - .*loss: ([0-9.e+-]+)$", re.M)
@@ -46,7 +44,6 @@ def _cancel(here: Path, experiment: str) -> None:
     subprocess.run([str(hpcsim), "cancel", experiment], cwd=here, capture_output=True, timeout=60, check=True)
 
 
-@pytest.mark.ml
 def test_online_training_page_trains_on_a_growing_set_and_the_loss_falls(tmp_path: Path) -> None:
     pytest.importorskip("keras", reason="the page's training service is Keras: bash scripts/install-ml.sh .venv")
     here = _copy("online_training", tmp_path, free_port())

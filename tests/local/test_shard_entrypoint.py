@@ -19,8 +19,6 @@ from hpcsim.db.shard import server_config
 
 from ..dbutil import free_port
 
-pytestmark = pytest.mark.local
-
 HOSTILE = "a b \"c\" 'd' $HOME `id` ; \\ # {x}"
 
 

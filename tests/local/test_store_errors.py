@@ -18,8 +18,6 @@ from hpcsim import Experiment
 from hpcsim.control.store import JobStoreError, store_path
 from hpcsim.errors import HpcsimError
 
-pytestmark = pytest.mark.local
-
 HPCSIM = shutil.which("hpcsim", path=str(Path(sys.executable).parent)) or "hpcsim"
 
 

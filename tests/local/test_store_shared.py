@@ -21,8 +21,6 @@ from hpcsim.control.store import JobStore, JobStoreError, NewJob, store_path
 from hpcsim.schedulers.base import JobUpdate
 from hpcsim.status import Status
 
-pytestmark = pytest.mark.local
-
 HPCSIM = shutil.which("hpcsim", path=str(Path(sys.executable).parent)) or "hpcsim"
 
 WRITER = textwrap.dedent(

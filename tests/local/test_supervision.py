@@ -28,8 +28,6 @@ from hpcsim.schedulers.local import LocalScheduler
 
 from ..dbutil import free_port
 
-pytestmark = pytest.mark.local
-
 
 def _hpcsim() -> str:
     return str(Path(sys.executable).parent / "hpcsim")
@@ -199,7 +197,6 @@ def test_dead_worker_is_restarted_then_reported_down(exp: Experiment, quick_rest
     assert exp.get_status(db) == [Status.COMPLETED]
 
 
-@pytest.mark.ml
 def test_run_model_works_again_after_a_restart(exp: Experiment, quick_restarts: None) -> None:
     torch = pytest.importorskip("torch")
     from hpcsim.client import Client

@@ -17,8 +17,6 @@ from hpcsim import Experiment
 from ..conftest import APPS
 from ..dbutil import free_port
 
-pytestmark = pytest.mark.local
-
 
 @pytest.fixture
 def driver_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

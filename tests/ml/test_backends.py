@@ -23,8 +23,6 @@ from hpcsim.ml import backends
 from hpcsim.ml.backends import BACKENDS, BackendError, Threads, available, load_model, load_script
 from hpcsim.ml.backends.devices import Device, parse_device
 
-pytestmark = pytest.mark.ml
-
 TF_MISSING = "TensorFlow is not installed here: pip install 'hpcsim[tf]'"
 RNG = np.random.default_rng(20240611)
 

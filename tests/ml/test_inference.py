@@ -22,8 +22,6 @@ from hpcsim.client._models import multigpu_keys
 from hpcsim.errors import ClientError, ConfigError, InferenceError, KeyNotFoundError
 from tests.ml.conftest import MLDatabase
 
-pytestmark = [pytest.mark.ml, pytest.mark.local]
-
 
 class MLP(torch.nn.Module):
     def __init__(self) -> None:

@@ -14,8 +14,6 @@ import torch
 from hpcsim.ml.backends import load_model
 from hpcsim.ml.torch import save_model, serialize_model
 
-pytestmark = pytest.mark.ml
-
 TF_MISSING = "TensorFlow is not installed here: pip install 'hpcsim[tf]'"
 RNG = np.random.default_rng(7)
 

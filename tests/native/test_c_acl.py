@@ -22,8 +22,6 @@ from hpcsim.db.secret import read_credential
 from tests.dbutil import free_port
 from tests.native.conftest import Database, db_env, run_native
 
-pytestmark = pytest.mark.local
-
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 STRICT = ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror"]
 SR_DATABASE_ERROR = 2

@@ -248,7 +248,6 @@ def worker_db(request: pytest.FixtureRequest, ml_farm: Any, monkeypatch: pytest.
     yield database
 
 
-@pytest.mark.ml
 def test_models_and_scripts_run_by_the_worker(
     worker_db: MLDatabase, programs: NativeBuild, sanitized_build: NativeBuild, tmp_path: Path
 ) -> None:
@@ -289,7 +288,6 @@ def test_models_and_scripts_run_by_the_worker(
     client.delete_model("c_kept")
 
 
-@pytest.mark.ml
 def test_a_paused_worker_times_out_then_is_reported_stopped(private_ml: MLDatabase, programs: NativeBuild) -> None:  # noqa: F811
     torch = pytest.importorskip("torch")
     buffer = io.BytesIO()

@@ -22,8 +22,6 @@ from tests.client.conftest import Database
 from tests.dbutil import free_port
 from tests.native.conftest import db_env, run_native
 
-pytestmark = pytest.mark.local
-
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 STRICT = ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror"]
 SR_RUNTIME_ERROR = 4

@@ -19,8 +19,6 @@ from hpcsim.client import Client
 from tests.client.conftest import Database
 from tests.native.conftest import SANITIZER_ENV, NativeBuild, compile_with_flags, db_env, run_native
 
-pytestmark = pytest.mark.local
-
 #: the self-contained test programs (each passes on any database; cpp_interop and cpp_model are
 #: driven by the tests below)
 PROGRAMS = ("cpp_put_get_3D", "cpp_dataset", "cpp_prefix", "cpp_config_log", "cpp_errors")

@@ -24,7 +24,6 @@ from tests.native.conftest import NativeBuild, run_native
 
 torch = pytest.importorskip("torch")
 
-pytestmark = [pytest.mark.local, pytest.mark.ml]
 
 SCRIPT = "def pre_process(x):\n    return (x - 0.5) * 2.0\n"
 

@@ -298,7 +298,6 @@ def ml_db(request: pytest.FixtureRequest, ml_farm: Any) -> Iterator[MLDatabase]:
     yield ml_farm.get(request.param)
 
 
-@pytest.mark.ml
 def test_models_and_scripts_from_fortran(native_build: NativeBuild, ml_db: MLDatabase, tmp_path: Path) -> None:
     """set_model_from_file with the optional arguments omitted, set_script_from_file, run_script
     and run_model on a default-real (3,4) array, get_model/get_script, set_model/set_script."""

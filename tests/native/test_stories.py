@@ -32,8 +32,6 @@ from hpcsim.status import Status
 from tests.dbutil import free_port, refused
 from tests.native.conftest import HPCSIM, _unavailable
 
-pytestmark = pytest.mark.local
-
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fortran_simulation"
 #: every program here compiles without a warning
@@ -180,7 +178,6 @@ def test_c_application_uses_its_colocated_database(
 # -- online training with the MPI Fortran producer of examples/fortran_simulation ----------------
 
 
-@pytest.mark.ml
 def test_fortran_simulation_example_feeds_the_trainer_under_mpirun(native_prefix: Path, tmp_path: Path) -> None:
     pytest.importorskip("torch")
     missing = [tool for tool in ("mpif90", "mpirun", "make") if shutil.which(tool) is None]

@@ -16,8 +16,6 @@ import pytest
 from hpcsim.control.store import JobStore, JobStoreError, NewJob, store_path
 from hpcsim.status import Status
 
-pytestmark = pytest.mark.root
-
 
 @pytest.fixture
 def tiny_fs(tmp_path: Path) -> Iterator[Path]:

@@ -23,8 +23,6 @@ import pytest
 from hpcsim._version import __version__
 from hpcsim.db.discovery import find_redis_server
 
-pytestmark = pytest.mark.root
-
 REPO = Path(__file__).resolve().parents[2]
 INSTALL = REPO / "scripts" / "install-site-module.sh"
 HPCSIM = shutil.which("hpcsim", path=str(Path(sys.executable).parent)) or "hpcsim"

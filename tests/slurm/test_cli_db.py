@@ -13,14 +13,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from hpcsim.control.store import JobStore, store_path
 from hpcsim.status import Status
 
 from ..dbutil import refused
-
-pytestmark = pytest.mark.slurm
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sbatch_db"
 #: ports no other test of the tier uses, so that runs in parallel do not collide on a node

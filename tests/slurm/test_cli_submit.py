@@ -12,11 +12,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from ..conftest import APPS
-
-pytestmark = pytest.mark.slurm
 
 HPCSIM = shutil.which("hpcsim", path=str(Path(sys.executable).parent)) or "hpcsim"
 SITE = "hpcsim-testcluster"

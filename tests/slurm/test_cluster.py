@@ -18,8 +18,6 @@ import pytest
 from ..conftest import APPS
 from .conftest import SlurmCluster
 
-pytestmark = pytest.mark.slurm
-
 MPI_HELLO = str(APPS / "mpi_hello.py")
 N = 3  # the cluster's default size; every test here spans 3 nodes
 

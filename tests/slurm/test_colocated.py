@@ -8,13 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from hpcsim import Experiment, Status
 
 from ..conftest import APPS
-
-pytestmark = pytest.mark.slurm
 
 COLO = str(APPS / "colo_ranks.py")
 

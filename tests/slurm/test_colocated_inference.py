@@ -9,14 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 import torch
 
 from hpcsim import Experiment, Status
 
 from ..conftest import APPS
-
-pytestmark = [pytest.mark.slurm, pytest.mark.ml]
 
 
 def test_each_node_runs_inference_on_its_own_worker(slurm_cluster: Any, tmp_path: Path) -> None:

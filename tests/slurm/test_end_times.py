@@ -12,8 +12,6 @@ import pytest
 
 from hpcsim import Experiment, Status
 
-pytestmark = pytest.mark.slurm
-
 
 @pytest.fixture
 def sexp(slurm_cluster: Any, tmp_path: Path) -> Any:

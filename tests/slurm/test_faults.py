@@ -23,8 +23,6 @@ from hpcsim import Experiment, Status
 
 from .conftest import FailingNode, SlurmCluster, _unavailable
 
-pytestmark = pytest.mark.slurm
-
 #: longest wait for slurmctld to declare a killed node DOWN and fail its jobs (measured: ~25 s)
 NODE_DOWN_WITHIN = 120.0
 #: allocates 1 GiB, one written MiB at a time: a 50 MB limit stops it within the first 50

@@ -19,8 +19,6 @@ from hpcsim.errors import SubmitError
 
 from ..conftest import APPS, default_sigint
 
-pytestmark = pytest.mark.slurm
-
 REPORT = str(APPS / "report.py")
 WAIT_FOR = str(APPS / "wait_for.sh")
 

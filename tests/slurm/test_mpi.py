@@ -14,8 +14,6 @@ from hpcsim import Experiment, Status
 
 from ..conftest import APPS
 
-pytestmark = pytest.mark.slurm
-
 HELLO = str(APPS / "mpi_hello.py")
 #: Open MPI refuses to run as root without these (the CI runs as root)
 ROOT_OK = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}

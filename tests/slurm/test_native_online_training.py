@@ -19,8 +19,6 @@ import pytest
 
 from tests.native.conftest import HPCSIM, _unavailable, hpcsim_cli, missing_toolchain
 
-pytestmark = [pytest.mark.slurm, pytest.mark.ml, pytest.mark.native]
-
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fortran_simulation"
 PORT = 6797
 RANKS, ITERATIONS, SAMPLES, EPOCHS = 3, 16, 32, 30

@@ -10,10 +10,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-pytestmark = [pytest.mark.slurm, pytest.mark.ml]
-
 DRIVER = Path(__file__).resolve().parents[2] / "examples" / "online_training" / "driver.py"
 PORT = 6795
 

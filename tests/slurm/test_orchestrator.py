@@ -10,7 +10,6 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-import pytest
 import redis
 
 from hpcsim import Experiment, Status
@@ -18,8 +17,6 @@ from hpcsim.control.store import JobStore, store_path
 
 from ..conftest import APPS
 from ..dbutil import refused
-
-pytestmark = pytest.mark.slurm
 
 ROUNDTRIP = str(APPS / "db_roundtrip.py")
 PORT = 6780

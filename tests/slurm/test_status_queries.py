@@ -16,8 +16,6 @@ from hpcsim import Experiment
 from hpcsim.schedulers import JobRef, SlurmScheduler, detect_scheduler
 from hpcsim.status import Status
 
-pytestmark = pytest.mark.slurm
-
 _SHIM = '#!/bin/sh\necho "{name}" >>"{log}"\nexec {real} "$@"\n'
 
 
