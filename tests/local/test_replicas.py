@@ -121,7 +121,8 @@ def test_a_durable_put_that_too_few_replicas_acknowledge_raises(
     monkeypatch.setenv("HPCSIM_DURABLE_TIMEOUT", "0.2")
     monkeypatch.setenv("HPCSIM_DURABLE", "2")  # each primary has one replica
     client = Client(cluster=True, address=address, password=_password(exp))
-    with pytest.raises(ClientError, match=r"durable put not acknowledged .*: 1 of 2"):
+    # the one replica may be slower than 0.2 s on a loaded machine: 0 or 1 of 2, never 2
+    with pytest.raises(ClientError, match=r"durable put not acknowledged .*: [01] of 2"):
         client.put_tensor("x", np.arange(3))
     assert np.array_equal(client.get_tensor("x"), np.arange(3))  # applied, but not known durable
     plain = Client(cluster=True, address=address, password=_password(exp), durable=0)

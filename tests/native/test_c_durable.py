@@ -97,7 +97,7 @@ def test_more_replicas_than_exist_fail_every_write_saying_how_many_acknowledged(
     assert done.stdout.startswith("Durable puts: WAIT for 2 replica(s), 0.2 s\n"), done.stdout
     expected = re.compile(
         r"durable put not acknowledged by the database at (127\.0\.0\.1:\d+): replicas that acknowledged within "
-        r"HPCSIM_DURABLE_TIMEOUT=0\.2 s: 1 of 2; the write may be on the server but is not known to be replicated "
+        r"HPCSIM_DURABLE_TIMEOUT=0\.2 s: [01] of 2; the write may be on the server but is not known to be replicated "
         r"\(does this shard have a live replica\?\)$"
     )
     primaries = replicated["HPCSIM_DB"].split(",")[:3]  # an Experiment lists the primaries first
@@ -128,7 +128,8 @@ def test_a_suffixed_database_reads_its_own_durability_then_the_plain_one(
     done = run_native(program, env, "-s", "aux", "each", timeout=120)
     assert done.stdout.startswith("Durable puts: WAIT for 2 replica(s), 0.3 s\n"), done.stdout + done.stderr
     code, message = _writes(done.stdout)["put_tensor"]
-    assert code == SR_RUNTIME_ERROR and "within HPCSIM_DURABLE_TIMEOUT=0.3 s: 1 of 2" in message, message
+    # the one replica may answer WAIT late on a loaded machine: 0 or 1 of 2, never 2
+    assert code == SR_RUNTIME_ERROR and re.search(r"within HPCSIM_DURABLE_TIMEOUT=0\.3 s: [01] of 2", message), message
     env = _env(suffixed, HPCSIM_DURABLE="1", HPCSIM_DURABLE_TIMEOUT_aux="4")
     done = run_native(program, env, "-s", "aux", "roundtrip", "20", timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
