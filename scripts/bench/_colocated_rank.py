@@ -11,7 +11,8 @@ import time
 import numpy as np
 import redis
 
-from hpcsim.client import Client, codec
+from hpcsim.client import Client
+from hpcsim.dataplane import codec
 
 rank = os.environ.get("RANK", "0")
 iterations = int(sys.argv[1])

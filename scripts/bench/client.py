@@ -39,7 +39,8 @@ from _redis import start_server
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from hpcsim.client import Client, codec
+from hpcsim.client import Client
+from hpcsim.dataplane import codec
 
 KIB = 1024
 MIB = 1024 * KIB

@@ -46,7 +46,8 @@ from _redis import start_server
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from hpcsim.client import Client, codec
+from hpcsim.client import Client
+from hpcsim.dataplane import codec
 from hpcsim.ml.torch import DynamicDataGenerator
 
 SAMPLE_PREFIX = "points"
