@@ -33,7 +33,7 @@ from redis.retry import Retry
 from hpcsim import errors
 from hpcsim.client.address import Address
 from hpcsim.client.options import Timeouts
-from hpcsim.dataplane.wire import Blob, Command, Wire, pack, read_replies
+from hpcsim.dataplane.wire import Blob, Command, Connection, Wire, read_replies, send
 from hpcsim.db.secret import Credential
 from hpcsim.errors import ClientConnectionError, ClientError
 
@@ -53,16 +53,8 @@ _REDIRECTS = (AskError, ClusterDownError, TryAgainError)
 _RETRYABLE = (redis.ConnectionError, redis.TimeoutError, RedisClusterException, *_REDIRECTS)
 
 
-class _Connection(Protocol):
+class _Connection(Connection, Protocol):
     _sock: socket.socket | None
-
-    def send_packed_command(
-        self, command: Sequence[bytes | bytearray | memoryview], check_health: bool = ...
-    ) -> None: ...
-
-    def read_response(self) -> Any: ...
-
-    def disconnect(self) -> None: ...
 
 
 class _Pool(Protocol):
@@ -249,7 +241,9 @@ class Transport:
         self, items: Sequence[tuple[Target, Command]], reader: Reader | None, wait: Command | None = None
     ) -> tuple[list[Any], list[tuple[str, Any]]]:
         """The replies, and for each server sent a write, ``(label, WAIT's reply)`` when
-        ``wait`` is given."""
+        ``wait`` is given. Every server's commands are sent (:func:`~hpcsim.dataplane.wire.send`)
+        before any reply is read, so the servers work at once; after a failure every connection
+        taken is dropped, since any may still hold unread replies."""
         groups: dict[str, tuple[Node, list[int]]] = {}
         label = ", ".join(str(address) for address in self.addresses)
         try:
@@ -272,7 +266,7 @@ class Transport:
                 if wait is not None and any(command[0] in WRITES for command in commands):
                     commands.append(wait)
                     waiting.add(node.label)
-                connection.send_packed_command(pack(commands), check_health=False)
+                send(connection, commands)
             for (node, connection), (_, indices) in zip(taken, groups.values(), strict=True):
                 label = node.label
                 if reader is not None:

@@ -1,5 +1,5 @@
-"""RESP2 on the socket: packing commands whose arguments are several buffers, and reading bulk
-replies straight into caller-owned memory.
+"""RESP2 on the socket: packing commands whose arguments are several buffers, sending them as one
+pipeline on a redis-py connection, and reading bulk replies straight into caller-owned memory.
 
 redis-py would concatenate a tensor's header and elements into one argument, and would read a
 bulk reply into a growing buffer and then copy it into a ``bytes`` object (two copies, and slow
@@ -18,7 +18,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import InvalidResponse, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-__all__ = ["BIG_PART", "Blob", "Command", "Wire", "pack", "read_bulk", "read_replies"]
+__all__ = ["BIG_PART", "Blob", "Command", "Connection", "Wire", "exchange", "pack", "read_bulk", "read_replies", "send"]
 
 BIG_PART = 64 * 1024
 """Parts bigger than this are sent as their own buffer instead of being copied."""
@@ -153,6 +153,22 @@ class _Replies(Protocol):
     def read_response(self) -> Any: ...
 
 
+class Connection(_Replies, Protocol):
+    """What the data plane uses of a redis-py connection (``ConnectionPool.get_connection()``)."""
+
+    def send_packed_command(
+        self, command: Sequence[bytes | bytearray | memoryview], check_health: bool = ...
+    ) -> None: ...
+
+    def disconnect(self) -> None: ...
+
+
+def send(connection: Connection, commands: Sequence[Command]) -> None:
+    """Send ``commands`` on ``connection`` as one packed pipeline, without redis-py's health
+    check (a PING when its interval is set); read their replies with :func:`read_replies`."""
+    connection.send_packed_command(pack(commands), check_health=False)
+
+
 def read_replies(connection: _Replies, count: int) -> list[Any]:
     """The next ``count`` replies on a redis-py connection, in order; an error reply is its
     ResponseError as a value, not raised, so one failed command leaves the others' replies."""
@@ -163,3 +179,16 @@ def read_replies(connection: _Replies, count: int) -> list[Any]:
         except ResponseError as exc:
             replies.append(exc)
     return replies
+
+
+def exchange(connection: Connection, commands: Sequence[Command]) -> list[Any]:
+    """Send ``commands`` as one pipeline and return their replies, in order (:func:`send`,
+    :func:`read_replies`). A connection error or timeout disconnects ``connection`` before it is
+    raised, so no reply left unread is taken later for another command's; redis-py connects it
+    again on its next send."""
+    try:
+        send(connection, commands)
+        return read_replies(connection, len(commands))
+    except (RedisConnectionError, RedisTimeoutError, OSError):
+        connection.disconnect()
+        raise

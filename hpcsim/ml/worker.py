@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 import numpy as np
 import redis
@@ -22,7 +22,7 @@ from redis.exceptions import ResponseError
 
 from hpcsim.dataplane import codec, protocol
 from hpcsim.dataplane.objects import FIELDS, Stored
-from hpcsim.dataplane.wire import Command, pack, read_replies
+from hpcsim.dataplane.wire import Command, Connection, exchange
 from hpcsim.errors import ClientError
 from hpcsim.ml.backends import BackendError, Runner, ScriptRunner
 from hpcsim.ml.batching import concatenate, plan_batches, split_outputs
@@ -82,35 +82,12 @@ def _arrays(request: protocol.Request, values: Sequence[Any]) -> Arrays | str:
     return arrays
 
 
-class _Connection(Protocol):
-    def send_packed_command(self, command: Sequence[bytes | bytearray | memoryview], check_health: bool) -> None: ...
-
-    def read_response(self) -> Any: ...
-
-    def disconnect(self) -> None: ...
-
-
-class Link:
-    """One connection to the worker's server; each call sends its commands as one packed
-    pipeline and returns the replies in order, error replies as ResponseError objects."""
-
-    def __init__(self, client: redis.Redis) -> None:
-        self._connection = cast(_Connection, client.connection_pool.get_connection())
-
-    def run(self, commands: Sequence[Command]) -> list[Any]:
-        try:
-            self._connection.send_packed_command(pack(commands), check_health=False)
-            return read_replies(self._connection, len(commands))
-        except (redis.ConnectionError, redis.TimeoutError, OSError):
-            self._connection.disconnect()
-            raise
-
-
 class Worker:
-    """Serves the queue of the server behind ``connection`` (keys tagged with ``tag``)."""
+    """Serves the queue of the server behind ``connection`` (keys tagged with ``tag``), on one
+    connection of its pool: each round trip is one :func:`~hpcsim.dataplane.wire.exchange`."""
 
     def __init__(self, connection: redis.Redis, tag: str, cache: ObjectCache) -> None:
-        self.link = Link(connection)
+        self.connection = cast(Connection, connection.connection_pool.get_connection())
         self.tag = tag
         self.cache = cache
         self.queue = protocol.queue_key(tag)
@@ -121,14 +98,14 @@ class Worker:
         """Serve what is queued, waiting up to ``wait`` seconds for the first request; the
         number of requests answered. The rest of the queue is taken in the same round trip
         that fetches the first request's model description and inputs."""
-        first = self.link.run([(b"BLPOP", self.queue.encode(), b"%g" % wait)])[0]
+        first = exchange(self.connection, [(b"BLPOP", self.queue.encode(), b"%g" % wait)])[0]
         if first is None:
             return 0
         head = [r for r in [self._decode(first[1])] if r is not None]
         pipe: list[Command] = [(b"LPOP", self.queue.encode(), b"%d" % _TAKE)]
         runs = [r for r in head if r.op == "run"]
         self._queue_fetch(pipe, runs, set())
-        replies = self.link.run(pipe)
+        replies = exchange(self.connection, pipe)
         more = replies[0] if isinstance(replies[0], list) else []
         fetched = _Fetched()
         self._read_fetch(runs, set(), replies[1:], fetched)
@@ -201,7 +178,7 @@ class Worker:
         known = set(fetched.described)
         pipe: list[Command] = []
         self._queue_fetch(pipe, missing, known)
-        self._read_fetch(missing, known, self.link.run(pipe), fetched)
+        self._read_fetch(missing, known, exchange(self.connection, pipe), fetched)
 
     def _fill_min_batch(self, group: _Group) -> list[protocol.Request]:
         """Wait for more requests while ``group`` is below its model's ``min_batch_size``;
@@ -215,7 +192,7 @@ class Worker:
             remaining = deadline - time.monotonic()
             if remaining < _MIN_WAIT:  # redis truncates BLPOP timeouts to ms, and 0 blocks forever
                 break
-            popped = self.link.run([(b"BLPOP", self.queue.encode(), b"%.3f" % remaining)])[0]
+            popped = exchange(self.connection, [(b"BLPOP", self.queue.encode(), b"%.3f" % remaining)])[0]
             if popped is None:
                 break
             request = self._decode(popped[1])
@@ -239,7 +216,7 @@ class Worker:
             self._reply(request, None)
 
     def _fetch(self, key: str) -> tuple[Stored, bytes]:
-        values, blob = self.link.run([(b"HMGET", key.encode(), *_FIELDS), (b"HGET", key.encode(), b"blob")])
+        values, blob = exchange(self.connection, [(b"HMGET", key.encode(), *_FIELDS), (b"HGET", key.encode(), b"blob")])
         if isinstance(values, ResponseError):
             raise RequestError(f"{key!r} is not a model or script ({values})")
         stored = Stored.from_fields(values)
@@ -319,12 +296,12 @@ class Worker:
         counts = {b"calls": len(results), b"executions": executions, b"errors": errors, b"samples": samples}
         counts[b"duration_us"] = int(elapsed * 1e6)
         pipe += [(b"HINCRBY", stats, name, b"%d" % value) for name, value in counts.items()]
-        self.link.run(pipe)
+        exchange(self.connection, pipe)
 
     def _reply(self, request: protocol.Request, error: str | None) -> None:
         pipe: list[Command] = []
         self._queue_reply(pipe, request, error)
-        self.link.run(pipe)
+        exchange(self.connection, pipe)
 
     @staticmethod
     def _queue_reply(pipe: list[Command], request: protocol.Request, error: str | None) -> None:
