@@ -51,15 +51,14 @@ class NewJob:
 
 @dataclass(frozen=True)
 class JobRecord:
+    """A recorded launch: the job as it was launched, and where it stands now.
+
+    ``job.status`` is the status it was launched with (its first history entry); ``status`` is
+    its latest. The launch's other facts read through, as ``record.name`` or ``record.job.name``.
+    """
+
     id: int
-    name: str
-    kind: str
-    scheduler: str
-    native_id: str
-    script: str
-    out: str
-    err: str
-    exit_code_file: str
+    job: NewJob
     status: Status
     exit_code: int | None
     reason: str
@@ -67,8 +66,40 @@ class JobRecord:
     updated: float
 
     @property
+    def name(self) -> str:
+        return self.job.name
+
+    @property
+    def kind(self) -> str:
+        return self.job.kind
+
+    @property
+    def scheduler(self) -> str:
+        return self.job.scheduler
+
+    @property
+    def native_id(self) -> str:
+        return self.job.native_id
+
+    @property
+    def script(self) -> str:
+        return self.job.script
+
+    @property
+    def out(self) -> str:
+        return self.job.out
+
+    @property
+    def err(self) -> str:
+        return self.job.err
+
+    @property
+    def exit_code_file(self) -> str:
+        return self.job.exit_code_file
+
+    @property
     def ref(self) -> JobRef:
-        return JobRef(self.native_id, self.exit_code_file)
+        return JobRef(self.job.native_id, self.job.exit_code_file)
 
 
 @dataclass(frozen=True)
@@ -85,18 +116,41 @@ class Job:
     history: list[HistoryEntry]
 
 
+#: a NewJob's fields but ``status``: a job's JSON holds the status it was launched with only as
+#: its first history entry
+_LAUNCH_FIELDS = tuple(name for name in NewJob.__dataclass_fields__ if name != "status")
+
+
 def decode_job(raw: dict[str, Any]) -> Job:
-    values = {k: raw[k] for k in JobRecord.__dataclass_fields__}
-    values["status"] = Status(values["status"])
+    """A job from its JSON (:func:`encode_job`'s, or an old store's row with its history)."""
+    status = Status(raw["status"])
     history = [HistoryEntry(Status(s), code, reason, float(t)) for s, code, reason, t in raw["history"]]
-    return Job(JobRecord(**values), history)
+    launched = NewJob(**{k: raw[k] for k in _LAUNCH_FIELDS}, status=history[0].status if history else status)
+    record = JobRecord(
+        id=raw["id"],
+        job=launched,
+        status=status,
+        exit_code=raw["exit_code"],
+        reason=raw["reason"],
+        submitted=raw["submitted"],
+        updated=raw["updated"],
+    )
+    return Job(record, history)
 
 
 def encode_job(job: Job) -> dict[str, Any]:
-    raw: dict[str, Any] = {k: getattr(job.record, k) for k in JobRecord.__dataclass_fields__}
-    raw["status"] = job.record.status.value
-    raw["history"] = [[h.status.value, h.exit_code, h.reason, h.time] for h in job.history]
-    return raw
+    """One flat JSON object: the record's id, its launch's fields, its state and its history."""
+    record = job.record
+    return {
+        "id": record.id,
+        **{k: getattr(record.job, k) for k in _LAUNCH_FIELDS},
+        "status": record.status.value,
+        "exit_code": record.exit_code,
+        "reason": record.reason,
+        "submitted": record.submitted,
+        "updated": record.updated,
+        "history": [[h.status.value, h.exit_code, h.reason, h.time] for h in job.history],
+    }
 
 
 def stamp(record: JobRecord, update: JobUpdate, now: float) -> float:

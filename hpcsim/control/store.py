@@ -354,7 +354,8 @@ class JobStore:
                     for index, job in enumerate(chunk):
                         record = JobRecord(
                             id=number * BATCH + index,
-                            **asdict(job),
+                            job=job,
+                            status=job.status,
                             exit_code=None,
                             reason="",
                             submitted=now,
