@@ -32,7 +32,7 @@ EntityRef = Entity | str
 class Experiment(EntityFactory):
     """A named directory of entities and their launches.
 
-    ``launcher`` is one of local, slurm, pbs, lsf or auto (the site's scheduler, else the
+    ``launcher`` is one of local, slurm, pbs, lsf, sge or auto (the site's scheduler, else the
     one whose commands are on PATH, else local).
     """
 

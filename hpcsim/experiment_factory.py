@@ -15,8 +15,9 @@ from hpcsim.entities.orchestrator import Orchestrator
 from hpcsim.entities.strategies import Strategy
 from hpcsim.errors import ConfigError, EntityExistsError
 from hpcsim.schedulers import LAUNCHERS, detect_scheduler
+from hpcsim.schedulers.kinds import KINDS
 from hpcsim.settings.batch import BatchSettings
-from hpcsim.settings.factory import BATCH_CLASSES, create_run_settings
+from hpcsim.settings.factory import batch_class, create_run_settings
 from hpcsim.settings.run import ArgValue, RunSettings
 from hpcsim.site import SiteConfig, select_site
 
@@ -28,7 +29,7 @@ _ENSEMBLE_KWARGS = ("n_models", "params_as_args", "max_concurrent", "array", "ma
 class EntityFactory:
     """The part of :class:`~hpcsim.Experiment` that creates entities and settings.
 
-    ``launcher`` is one of local, slurm, pbs, lsf or auto (the site's scheduler, else the
+    ``launcher`` is one of local, slurm, pbs, lsf, sge or auto (the site's scheduler, else the
     one whose commands are on PATH, else local).
     """
 
@@ -97,12 +98,13 @@ class EntityFactory:
         **kwargs: Any,
     ) -> BatchSettings:
         """Batch settings for this experiment's scheduler (``SbatchSettings``,
-        ``QsubBatchSettings`` or ``BsubBatchSettings``); extra keywords go to that class."""
-        if self._launcher not in BATCH_CLASSES:
+        ``QsubBatchSettings``, ``BsubBatchSettings`` or ``SgeQsubBatchSettings``); extra keywords
+        go to that class."""
+        if not KINDS[self._launcher].batch:
             raise ConfigError(
                 f"the {self._launcher!r} launcher runs without a scheduler, so it takes no batch settings"
             )
-        cls = BATCH_CLASSES[self._launcher]
+        cls = batch_class(self._launcher)
         common: dict[str, Any] = {"nodes": nodes, "time": time, "batch_args": batch_args}
         common[cls.account_keyword] = account
         common[cls.queue_keyword] = queue

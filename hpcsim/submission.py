@@ -18,6 +18,7 @@ from hpcsim.control.session import JobRecord
 from hpcsim.entities.model import Model
 from hpcsim.errors import ConfigError
 from hpcsim.experiment import Experiment
+from hpcsim.schedulers.kinds import BATCH_NAMES
 from hpcsim.settings.batch import BatchSettings
 from hpcsim.settings.run import RunSettings
 from hpcsim.spec.schema import JobSpec
@@ -46,7 +47,7 @@ def _batch(exp: Experiment, job: JobSpec) -> BatchSettings | None:
         if given:
             raise ConfigError(
                 f"{', '.join(given)} need a batch scheduler, but this submission runs locally (no site or "
-                "scheduler found); pick one with --launcher slurm|pbs|lsf or --site"
+                f"scheduler found); pick one with --launcher {'|'.join(BATCH_NAMES)} or --site"
             )
         return None
     batch = exp.create_batch_settings(job.nodes or 1, job.time, job.queue, job.account)

@@ -28,7 +28,7 @@ __all__ = ["submit"]
 @click.option("--nodes", type=click.IntRange(1), help="Nodes for the job.")
 @click.option("--time", "walltime", help="Walltime, HH:MM:SS.")
 @click.option("--account", help="Account (project) to charge.")
-@click.option("--partition", "--queue", "queue", help="Partition (Slurm) or queue (PBS, LSF).")
+@click.option("--partition", "--queue", "queue", help="Partition (Slurm) or queue (PBS, LSF, Grid Engine).")
 @click.option("--gpus", type=click.IntRange(0), help="GPUs for the job.")
 @click.option("--name", help="Job and experiment name; default: the driver's file name or the spec's name.")
 @click.option(

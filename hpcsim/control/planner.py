@@ -22,9 +22,9 @@ from hpcsim.entities.model import Model
 from hpcsim.entities.orchestrator import Orchestrator
 from hpcsim.errors import ConfigError
 from hpcsim.render import BatchContext, StepContext, render_batch, render_local_step
-from hpcsim.schedulers.kinds import KINDS
+from hpcsim.schedulers.kinds import BATCH_NAMES, KINDS
 from hpcsim.settings.batch import BatchSettings
-from hpcsim.settings.factory import BATCH_CLASSES, create_run_settings
+from hpcsim.settings.factory import batch_class, create_run_settings
 from hpcsim.settings.run import RunSettings
 from hpcsim.settings.srun import SrunSettings
 from hpcsim.site.schema import SiteConfig
@@ -197,7 +197,7 @@ def _batch_unit(
     array: bool = False,
     colocation: Colocation | None = None,
 ) -> LaunchUnit:
-    wanted = BATCH_CLASSES[scheduler]
+    wanted = batch_class(scheduler)
     if batch is not None and not isinstance(batch, wanted):
         raise ConfigError(
             f"{kind} {name!r} has {type(batch).__name__}, but the {scheduler} launcher needs {wanted.__name__}"
@@ -257,8 +257,8 @@ def plan(
     if launcher == "local":
         models = [m for e in entities for m in (e.models if isinstance(e, Ensemble) else [e])]
         return [_local_unit(model, exp_path, site, databases, colocation=colocation) for model in models]
-    if launcher not in BATCH_CLASSES:
-        raise ConfigError(f"unknown launcher {launcher!r}; choose local, {', '.join(BATCH_CLASSES)}")
+    if launcher not in BATCH_NAMES:
+        raise ConfigError(f"unknown launcher {launcher!r}; choose local, {', '.join(BATCH_NAMES)}")
     units = []
     for entity in entities:
         if isinstance(entity, Ensemble) and entity.batch_settings is not None:

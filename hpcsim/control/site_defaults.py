@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import copy
 
+from hpcsim.schedulers.kinds import KINDS, load
 from hpcsim.settings.batch import BatchSettings
-from hpcsim.settings.factory import BATCH_CLASSES
 from hpcsim.site.schema import SiteConfig
 
 __all__ = ["default_batch", "with_site_defaults"]
 
 
 def default_batch(scheduler: str) -> BatchSettings:
-    """What a model without batch settings is submitted with outside an allocation."""
-    return BATCH_CLASSES[scheduler]()
+    """What a model without batch settings is submitted with outside an allocation: the
+    scheduler's batch settings with nothing set."""
+    settings = load(KINDS[scheduler].batch_settings)()
+    assert isinstance(settings, BatchSettings), scheduler
+    return settings
 
 
 def with_site_defaults(batch: BatchSettings, site: SiteConfig | None) -> BatchSettings:

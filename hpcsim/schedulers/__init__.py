@@ -14,27 +14,21 @@ from hpcsim.schedulers.base import JobRef, JobUpdate, Scheduler, Submission
 from hpcsim.schedulers.detect import LAUNCHERS, detect_scheduler, in_allocation
 
 if TYPE_CHECKING:
-    from hpcsim.schedulers.adapters import LocalScheduler, LsfScheduler, PbsScheduler, SlurmScheduler, get_scheduler
+    from hpcsim.schedulers.adapters import get_scheduler
 
 __all__ = [
     "LAUNCHERS",
     "JobRef",
     "JobUpdate",
-    "LocalScheduler",
-    "LsfScheduler",
-    "PbsScheduler",
     "Scheduler",
-    "SlurmScheduler",
     "Submission",
     "detect_scheduler",
     "get_scheduler",
     "in_allocation",
 ]
 
-_LAZY = ("LocalScheduler", "LsfScheduler", "PbsScheduler", "SlurmScheduler", "get_scheduler")
-
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
+    if name == "get_scheduler":
         return getattr(importlib.import_module("hpcsim.schedulers.adapters"), name)
     raise AttributeError(f"module 'hpcsim.schedulers' has no attribute {name!r}")

@@ -1,4 +1,5 @@
-"""Each scheduler's adapter, by name (importing them loads PSI/J, so only this module does)."""
+"""Each scheduler's adapter, by name, from the class its kind names (adapters load PSI/J, so
+they are imported here, on first use, and nowhere else)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,9 @@ from pathlib import Path
 from hpcsim.errors import ConfigError
 from hpcsim.schedulers.base import Scheduler
 from hpcsim.schedulers.batch import BatchScheduler
-from hpcsim.schedulers.kinds import NAMES
-from hpcsim.schedulers.local import LocalScheduler
-from hpcsim.schedulers.lsf import LsfScheduler
-from hpcsim.schedulers.pbs import PbsScheduler
-from hpcsim.schedulers.slurm import SlurmScheduler
+from hpcsim.schedulers.kinds import KINDS, NAMES, load
 
-__all__ = ["LocalScheduler", "LsfScheduler", "PbsScheduler", "SlurmScheduler", "get_scheduler"]
-
-#: the adapter of each scheduler, by name
-_ADAPTERS: dict[str, type[Scheduler]] = {
-    cls.name: cls for cls in (LocalScheduler, SlurmScheduler, PbsScheduler, LsfScheduler)
-}
+__all__ = ["get_scheduler"]
 
 
 def _work_dir(exp_path: Path) -> Path:
@@ -28,9 +20,11 @@ def _work_dir(exp_path: Path) -> Path:
 
 def get_scheduler(name: str, exp_path: Path) -> Scheduler:
     """A fresh adapter for scheduler ``name`` working for the experiment at ``exp_path``."""
-    adapter = _ADAPTERS.get(name)
-    if adapter is None:
+    kind = KINDS.get(name)
+    if kind is None:
         raise ConfigError(f"unknown scheduler {name!r}; hpcsim drives {', '.join(NAMES)}")
+    adapter = load(kind.adapter)
+    assert issubclass(adapter, Scheduler), kind.adapter
     if issubclass(adapter, BatchScheduler):
         return adapter(_work_dir(exp_path))
     return adapter()

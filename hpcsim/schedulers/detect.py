@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
 from hpcsim._shell import run
@@ -15,18 +16,18 @@ LAUNCHERS = NAMES
 
 
 def _says(kind: SchedulerKind) -> bool:
-    """Whether ``<first command> --version`` names ``kind`` (when a look-alike shares it)."""
+    """Whether ``kind``'s version probe names it (when a look-alike shares its commands)."""
     try:
-        done = run([kind.commands[0], "--version"], timeout=10, check=False)
+        done = run(list(kind.version_probe), timeout=10, check=False)
     except CommandError:
         return False
-    return kind.version_word in (done.stdout + done.stderr).lower()
+    return re.search(kind.version_pattern, done.stdout + done.stderr, re.IGNORECASE | re.MULTILINE) is not None
 
 
 def detect_scheduler() -> str:
     """The first scheduler all of whose commands are on PATH, else ``local``."""
     for kind in KINDS.values():
-        if kind.commands and all(shutil.which(c) for c in kind.commands) and (not kind.version_word or _says(kind)):
+        if kind.commands and all(shutil.which(c) for c in kind.commands) and (not kind.version_probe or _says(kind)):
             return kind.name
     return LOCAL.name
 

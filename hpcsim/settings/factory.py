@@ -6,20 +6,17 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterable, Mapping
-from types import MappingProxyType
 
 from hpcsim.errors import ConfigError
-from hpcsim.schedulers.kinds import KINDS, LOCAL
+from hpcsim.schedulers.kinds import BATCH_NAMES, KINDS, LOCAL, load
 from hpcsim.settings.aprun import AprunSettings
-from hpcsim.settings.bsub import BsubBatchSettings
+from hpcsim.settings.batch import BatchSettings
 from hpcsim.settings.jsrun import JsrunSettings
 from hpcsim.settings.mpi import MpiexecSettings, MpirunSettings, OrterunSettings
-from hpcsim.settings.qsub import QsubBatchSettings
 from hpcsim.settings.run import ArgValue, LauncherSettings, RunSettings, resolve_exe
-from hpcsim.settings.sbatch import SbatchSettings
 from hpcsim.settings.srun import SrunSettings
 
-__all__ = ["BATCH_CLASSES", "RUN_COMMANDS", "create_run_settings"]
+__all__ = ["RUN_COMMANDS", "batch_class", "create_run_settings"]
 
 #: launch command name -> its settings class
 RUN_COMMANDS: dict[str, type[LauncherSettings]] = {
@@ -30,11 +27,15 @@ RUN_COMMANDS: dict[str, type[LauncherSettings]] = {
     "aprun": AprunSettings,
     "jsrun": JsrunSettings,
 }
-BatchClass = type[SbatchSettings] | type[QsubBatchSettings] | type[BsubBatchSettings]
-#: the batch settings class each batch scheduler reads, by its name
-BATCH_CLASSES: Mapping[str, BatchClass] = MappingProxyType(
-    {cls.scheduler: cls for cls in (SbatchSettings, QsubBatchSettings, BsubBatchSettings)}
-)
+
+
+def batch_class(scheduler: str) -> type[BatchSettings]:
+    """The batch settings class ``scheduler`` reads (one of the registry's batch schedulers)."""
+    if scheduler not in BATCH_NAMES:
+        raise ConfigError(f"the {scheduler!r} launcher runs no batch jobs; batch schedulers: {', '.join(BATCH_NAMES)}")
+    cls = load(KINDS[scheduler].batch_settings)
+    assert issubclass(cls, BatchSettings), cls
+    return cls
 
 
 def _auto_command(launcher: str) -> str:
@@ -54,7 +55,7 @@ def create_run_settings(
     env_vars: Mapping[str, ArgValue] | None = None,
     lenient: bool = False,
 ) -> RunSettings:
-    """Run settings for ``exe`` under ``launcher`` (local, slurm, pbs or lsf).
+    """Run settings for ``exe`` under ``launcher`` (``local`` or a scheduler of the registry).
 
     ``run_command`` is "auto" (detected for the launcher), a known command (srun, mpirun,
     mpiexec, orterun, aprun, jsrun; a path to one keeps the path), "" or None (run the

@@ -85,6 +85,9 @@ def _err(message: str) -> None:
 
 
 def qsub(argv: list[str]) -> int:
+    if argv == ["--version"]:  # as every OpenPBS command prints it
+        print(f"pbs_version = {VERSION}")
+        return 0
     command_line = _options(argv)
     operands = command_line.pop("operands")
     if len(operands) > 1:

@@ -1,16 +1,20 @@
-"""What the fake PBS and LSF commands share: a job store, a runner per job, and process control.
+"""What the fake PBS, LSF and Grid Engine commands share: a job store, a runner per job, and process control.
 
-State lives in ``$HPCSIM_FAKE_SCHED_DIR/<pbs|lsf>/state.json``, read and written under an
+State lives in ``$HPCSIM_FAKE_SCHED_DIR/<pbs|lsf|sge>/state.json``, read and written under an
 ``fcntl`` lock, so the commands and the runners of many jobs can use it at once. ``qsub``/``bsub``
 start one detached runner per job (per array element); ``python3 _fakesched.py run KIND KEY``
 is a runner. It waits out the queue delay (``HPCSIM_FAKE_QUEUE_DELAY`` seconds, default 0.2)
 and any array slot limit, starts ``bash SCRIPT`` in a session of its own, enforces the
 walltime, and records how the job ended. What a scheduler prints is made from those facts by
-``_fakepbs`` and ``_fakelsf``.
+``_fakepbs``, ``_fakelsf`` and ``_fakesge``.
 
 Records keep raw facts: ``state`` (queued, running, done), ``returncode`` (as subprocess
-reports it: negative for a signal), and ``ended_by`` (None, ``delete``, ``walltime``, or
-``lost`` when a runner died without recording an end). Stdlib only.
+reports it: negative for a signal), ``ended_by`` (None, ``delete``, ``walltime``, or
+``lost`` when a runner died without recording an end), and ``rusage`` (the job's resource
+usage as ``getrusage(RUSAGE_CHILDREN)`` reports it). A job runs ``bash SCRIPT`` unless its
+record names another command line in ``argv`` (``qsub -S shell script args``); array elements
+whose records set ``dispatch_in_order`` start in index order, as Grid Engine dispatches tasks.
+Stdlib only.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import contextlib
 import fcntl
 import json
 import os
+import resource
 import shlex
 import signal
 import subprocess
@@ -258,6 +263,11 @@ def _claim_start(kind: str, key: str) -> tuple[Job, subprocess.Popen[bytes]] | N
 
 
 def _slot_free(state: State, job: Job) -> bool:
+    if job.get("dispatch_in_order") and any(
+        j.get("base") == job["base"] and j["state"] == "queued" and j["index"] < job["index"]
+        for j in state["jobs"].values()
+    ):
+        return False  # an earlier element of its array is still waiting to start
     limit = job.get("slot_limit")
     if not limit:
         return True
@@ -270,7 +280,7 @@ def _spawn(job: Job) -> subprocess.Popen[bytes]:
     err = out if job.get("stderr") in (None, job.get("stdout")) else _open_output(job["stderr"], job["stderr_mode"])
     with out, err:
         return subprocess.Popen(
-            ["bash", job["script"]],
+            job.get("argv") or ["bash", job["script"]],
             cwd=job["cwd"],
             env=job["env"],
             stdin=subprocess.DEVNULL,
@@ -321,9 +331,19 @@ def run(kind: str, key: str) -> int:
     job, proc = started
     returncode, timed_out = _wait(job, proc)
     signal_group(proc.pid, signal.SIGKILL)  # like MoM/sbatchd: nothing of a job outlives it
+    usage = _child_usage()
     with locked_state(kind) as state:
         finish(state["jobs"][key], returncode, "walltime" if timed_out else None)
+        state["jobs"][key]["rusage"] = usage
     return 0
+
+
+def _child_usage() -> dict[str, float]:
+    """The resource usage of the runner's waited-for children: its one job (``ru_maxrss`` in
+    KiB, as Linux reports it)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    names = ("utime", "stime", "maxrss", "minflt", "majflt", "inblock", "oublock", "nvcsw", "nivcsw")
+    return {name: float(getattr(usage, "ru_" + name)) for name in names}
 
 
 def kill_everything(root: Path) -> None:

@@ -10,7 +10,8 @@ import pytest
 
 from hpcsim import Experiment, Status
 from hpcsim.errors import SchedulerError, SubmitError
-from hpcsim.schedulers import JobRef, PbsScheduler
+from hpcsim.schedulers import JobRef
+from hpcsim.schedulers.pbs import PbsScheduler
 
 from ..conftest import APPS
 

@@ -164,3 +164,20 @@ def test_dry_run_renders_each_schedulers_directives(
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert [d for d in directives if d not in lines] == []
+
+
+def test_dry_run_renders_grid_engine_slots_walltime_and_queue(tmp_path: Path, driver: Path) -> None:
+    flags = ["--time", "01:00:00", "--queue", "big.q", "--gpus", "2"]
+    done = _cli("submit", "drv.py", "--launcher", "sge", *flags, "--dry-run", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    wanted = ["#$ -S /bin/bash", "#$ -l h_rt=01:00:00", "#$ -l gpu=2", "#$ -q big.q"]
+    assert [d for d in wanted if d not in lines] == []
+
+
+def test_grid_engine_refuses_a_node_count_before_anything_is_written(tmp_path: Path, driver: Path) -> None:
+    before = sorted(p.name for p in tmp_path.iterdir())
+    done = _cli("submit", "drv.py", "--launcher", "sge", "--nodes", "3", "--dry-run", cwd=tmp_path)
+    assert done.returncode != 0
+    assert "Grid Engine allocates slots, not nodes" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before

@@ -1,5 +1,6 @@
-"""PBS Pro and LSF launches through PSI/J, against the faithful fakes in tests/fakes/ (which
-accept the real command lines, really run the script and really kill on qdel/bkill)."""
+"""PBS Pro, LSF and Grid Engine launches through PSI/J, against the faithful fakes in
+tests/fakes/ (which accept the real command lines, really run the script and really kill on
+qdel/bkill)."""
 
 from __future__ import annotations
 
@@ -22,9 +23,9 @@ REPORT = str(APPS / "report.py")
 WAIT_FOR = str(APPS / "wait_for.sh")
 
 
-@pytest.fixture(params=["pbs", "lsf"])
+@pytest.fixture(params=["pbs", "lsf", "sge"])
 def bexp(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Experiment]:
-    """An experiment on the fake PBS or LSF; its unfinished jobs are stopped at the end."""
+    """An experiment on the fake PBS, LSF or Grid Engine; its unfinished jobs are stopped at the end."""
     scheduler = str(request.param)
     monkeypatch.setenv("PATH", f"{FAKES / scheduler}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("HPCSIM_FAKE_SCHED_DIR", str(tmp_path / "fake-state"))
@@ -76,7 +77,7 @@ def test_stop_really_kills_and_is_cancelled(bexp: Experiment, tmp_path: Path) ->
 
 
 def test_walltime_exceeded_is_timeout(bexp: Experiment, tmp_path: Path) -> None:
-    time_limit = "00:00:01" if bexp.launcher == "pbs" else "00:01:00"  # LSF counts minutes (1 s in the fake)
+    time_limit = "00:01:00" if bexp.launcher == "lsf" else "00:00:01"  # LSF counts minutes (1 s in the fake)
     batch = bexp.create_batch_settings(time=time_limit)
     model = bexp.create_model("slow", _rs(bexp, WAIT_FOR, [str(tmp_path / "never")]), batch_settings=batch)
     bexp.start(model)

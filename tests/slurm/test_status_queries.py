@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from hpcsim import Experiment
-from hpcsim.schedulers import JobRef, SlurmScheduler, detect_scheduler
+from hpcsim.schedulers import JobRef, detect_scheduler
+from hpcsim.schedulers.slurm import SlurmScheduler
 from hpcsim.status import Status
 
 _SHIM = '#!/bin/sh\necho "{name}" >>"{log}"\nexec {real} "$@"\n'

@@ -15,6 +15,7 @@ from hpcsim.settings.batch import parse_walltime
 from hpcsim.settings.bsub import BsubBatchSettings
 from hpcsim.settings.qsub import QsubBatchSettings
 from hpcsim.settings.sbatch import SbatchSettings
+from hpcsim.settings.sge import SgeQsubBatchSettings
 
 
 def _token() -> str:
@@ -92,7 +93,7 @@ def test_contract_every_bsub_field_reaches_the_script(tmp_path: Path, capsys: py
         assert line + "\n" in text
 
 
-@pytest.mark.parametrize("cls", [SbatchSettings, QsubBatchSettings, BsubBatchSettings])
+@pytest.mark.parametrize("cls", [SbatchSettings, QsubBatchSettings, BsubBatchSettings, SgeQsubBatchSettings])
 @pytest.mark.parametrize("nodes", [0, -1, True, "2"])
 def test_bad_node_counts(cls: type, nodes: object) -> None:
     with pytest.raises(SettingsError, match=re.escape(f"nodes must be an integer >= 1, got {nodes!r}")):
@@ -103,6 +104,43 @@ def test_bad_node_counts(cls: type, nodes: object) -> None:
 def test_malformed_walltime(walltime: object) -> None:
     with pytest.raises(SettingsError, match="walltime must be"):
         SbatchSettings(time=walltime)  # type: ignore[arg-type]
+
+
+def test_contract_every_sge_field_reaches_the_script(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tokens = {k: _token() for k in ("pe", "queue", "account", "project", "res", "extra")}
+    batch = SgeQsubBatchSettings(
+        time="1-00:00:05",
+        ncpus=12,
+        pe_type=tokens["pe"],
+        account=tokens["account"],
+        queue=tokens["queue"],
+        project=tokens["project"],
+        ngpus=2,
+        resources={"custom": tokens["res"]},
+        batch_args={"m": tokens["extra"], "notify": None},
+    )
+    text = _render(tmp_path, "sge", batch)
+    for name, token in tokens.items():
+        assert token in text, name
+    for line in (f"#$ -pe {tokens['pe']} 12", "#$ -l h_rt=24:00:05", "#$ -l gpu=2", "#$ -notify", "#$ -S /bin/bash"):
+        assert line + "\n" in text
+
+
+def test_sge_has_slots_not_nodes_and_needs_a_parallel_environment_for_them(tmp_path: Path) -> None:
+    assert SgeQsubBatchSettings(nodes=1).directives() == []
+    with pytest.raises(SettingsError, match="Grid Engine allocates slots, not nodes"):
+        SgeQsubBatchSettings(nodes=2)
+    with pytest.raises(SettingsError, match="needs both ncpus and pe_type"):
+        SgeQsubBatchSettings(ncpus=4).directives()
+    with pytest.raises(SettingsError, match="needs both ncpus and pe_type"):
+        SgeQsubBatchSettings(pe_type="smp").directives()
+    with pytest.raises(SettingsError, match="has its own setting"):
+        SgeQsubBatchSettings(resources={"h_rt": "100"})
+    exp = Experiment("sge", exp_path=tmp_path / "exp", launcher="sge")
+    model = exp.create_model("m", exp.create_run_settings("/bin/true"), batch_settings=SgeQsubBatchSettings(ncpus=2))
+    with pytest.raises(SettingsError, match="needs both ncpus and pe_type"):
+        exp.preview(model)
+    assert not (tmp_path / "exp").exists()
 
 
 def test_walltime_with_days_and_lsf_rounding() -> None:
@@ -129,7 +167,8 @@ def test_directive_values_cannot_inject(value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("cls", "arg"), [(SbatchSettings, "job-name"), (QsubBatchSettings, "N"), (BsubBatchSettings, "o")]
+    ("cls", "arg"),
+    [(SbatchSettings, "job-name"), (QsubBatchSettings, "N"), (BsubBatchSettings, "o"), (SgeQsubBatchSettings, "t")],
 )
 def test_reserved_batch_args(cls: type, arg: str) -> None:
     with pytest.raises(SettingsError, match="set by hpcsim"):
@@ -165,13 +204,15 @@ def test_preamble_keeps_line_order_and_splits_multiline_strings() -> None:
         ("slurm", SbatchSettings, "#SBATCH --partition=q1"),
         ("pbs", QsubBatchSettings, "#PBS -q q1"),
         ("lsf", BsubBatchSettings, "#BSUB -q q1"),
+        ("sge", SgeQsubBatchSettings, "#$ -q q1"),
     ],
 )
 def test_create_batch_settings_picks_the_scheduler_class(
     tmp_path: Path, launcher: str, cls: type, line: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     exp = Experiment("cb", exp_path=tmp_path / "exp", launcher=launcher)
-    batch = exp.create_batch_settings(nodes=2, time="00:10:00", queue="q1", account="a1")
+    nodes = 1 if launcher == "sge" else 2  # Grid Engine has slots, not nodes
+    batch = exp.create_batch_settings(nodes=nodes, time="00:10:00", queue="q1", account="a1")
     assert type(batch) is cls
     model = exp.create_model("m", exp.create_run_settings("/bin/true"), batch_settings=batch)
     assert line + "\n" in exp.preview(model)
@@ -184,7 +225,7 @@ def test_create_batch_settings_errors(tmp_path: Path) -> None:
         Experiment("s", exp_path=tmp_path / "b", launcher="slurm").create_batch_settings(bogus=1)
 
 
-@pytest.mark.parametrize("launcher", ["slurm", "pbs", "lsf"])
+@pytest.mark.parametrize("launcher", ["slurm", "pbs", "lsf", "sge"])
 def test_contract_run_settings_fields_reach_every_scheduler_script(
     tmp_path: Path, launcher: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

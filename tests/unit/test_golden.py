@@ -16,19 +16,24 @@ from hpcsim.entities import Ensemble, Model
 from hpcsim.settings.bsub import BsubBatchSettings
 from hpcsim.settings.qsub import QsubBatchSettings
 from hpcsim.settings.sbatch import SbatchSettings
+from hpcsim.settings.sge import SgeQsubBatchSettings
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 EXP = Path("/scratch/proj/golden-exp")  # rendering never touches it
-SCHEDULERS = ("local", "slurm", "pbs", "lsf")
+SCHEDULERS = ("local", "slurm", "pbs", "lsf", "sge")
 
 
-def _batch(scheduler: str, **kw: object) -> SbatchSettings | QsubBatchSettings | BsubBatchSettings | None:
+def _batch(
+    scheduler: str, **kw: object
+) -> SbatchSettings | QsubBatchSettings | BsubBatchSettings | SgeQsubBatchSettings | None:
     if scheduler == "slurm":
         return SbatchSettings(nodes=2, time="01:30:00", account="proj1", partition="debug", **kw)  # type: ignore[arg-type]
     if scheduler == "pbs":
         return QsubBatchSettings(nodes=2, ncpus=64, time="01:30:00", queue="debug", account="proj1", **kw)  # type: ignore[arg-type]
     if scheduler == "lsf":
         return BsubBatchSettings(nodes=2, time="01:30:00", project="proj1", queue="pbatch", **kw)  # type: ignore[arg-type]
+    if scheduler == "sge":
+        return SgeQsubBatchSettings(ncpus=64, pe_type="mpi", time="01:30:00", account="proj1", queue="debug.q", **kw)  # type: ignore[arg-type]
     return None
 
 
@@ -79,12 +84,13 @@ def gpus(exp: Experiment, scheduler: str) -> list[Model | Ensemble]:
         "slurm": {"gpus": 8, "constraint": "gpu", "exclusive": True},
         "pbs": {"ngpus": 4, "place": "scatter", "filesystems": "home:eagle"},
         "lsf": {"gpus": 4, "smts": 4},
+        "sge": {"ngpus": 4, "resources": {"mem_free": "8G"}, "project": "climate"},
     }
     rs = exp.create_run_settings("/bin/echo", ["gpu"])
     return [exp.create_model("gpu", rs, batch_settings=_batch(scheduler, **extra.get(scheduler, {})))]
 
 
-_MPI = {"slurm": "srun", "pbs": "mpiexec", "lsf": "jsrun", "local": "mpirun"}
+_MPI = {"slurm": "srun", "pbs": "mpiexec", "lsf": "jsrun", "sge": "mpirun", "local": "mpirun"}
 
 
 def mpi_model(exp: Experiment, scheduler: str) -> list[Model | Ensemble]:
@@ -117,7 +123,7 @@ CASES: dict[str, Callable[[Experiment, str], list[Model | Ensemble]]] = {
     "site_defaults": single_model,
 }
 #: the case "site_defaults" renders with a real site: modules, site env and default directives
-SITES = {"slurm": "perlmutter", "pbs": "polaris", "lsf": "lassen"}
+SITES = {"slurm": "perlmutter", "pbs": "polaris", "lsf": "lassen", "sge": "sge-generic"}
 _LOCAL_ONLY = {"single_model", "env_commas_spaces", "mpi_model", "mpmd"}
 
 

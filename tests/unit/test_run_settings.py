@@ -636,6 +636,6 @@ def test_factory_checks_run_args_like_the_class() -> None:
 @pytest.mark.parametrize("launcher", ["cobalt", "", "auto", None])
 def test_unknown_launcher_lists_the_valid_ones(launcher: object) -> None:
     with pytest.raises(
-        ConfigError, match=re.escape(f"unknown launcher {launcher!r}; choose one of local, lsf, pbs, slurm")
+        ConfigError, match=re.escape(f"unknown launcher {launcher!r}; choose one of local, lsf, pbs, sge, slurm")
     ):
         create_run_settings(launcher, EXE)  # type: ignore[arg-type]

@@ -117,8 +117,8 @@ def test_name_and_scheduler_are_required(tmp_path: Path, text: str, key: str) ->
 
 
 def test_bad_scheduler_value_lists_the_choices(tmp_path: Path) -> None:
-    path = write(tmp_path / "s.yaml", "name: s\nscheduler: sge\n")
-    with pytest.raises(SiteConfigError, match="scheduler 'sge' is not one of local, slurm, pbs, lsf"):
+    path = write(tmp_path / "s.yaml", "name: s\nscheduler: cobalt\n")
+    with pytest.raises(SiteConfigError, match="scheduler 'cobalt' is not one of local, slurm, pbs, lsf, sge"):
         load_site(path)
 
 
@@ -159,7 +159,7 @@ def test_launcher_names_are_case_insensitive(tmp_path: Path) -> None:
 
 def test_unknown_launcher_lists_choices(tmp_path: Path) -> None:
     with pytest.raises(
-        ConfigError, match=re.escape("unknown launcher 'bogus'; choose one of local, slurm, pbs, lsf or 'auto'")
+        ConfigError, match=re.escape("unknown launcher 'bogus'; choose one of local, slurm, pbs, lsf, sge or 'auto'")
     ):
         Experiment("exp", exp_path=tmp_path / "exp", launcher="bogus")
 
@@ -313,7 +313,9 @@ def test_invalid_values_name_the_file_and_the_dotted_key(tmp_path: Path, text: s
 
 
 def test_bad_scheduler_value_suggests_the_close_one(tmp_path: Path) -> None:
-    with pytest.raises(SiteConfigError, match=re.escape("scheduler 'slrum' is not one of local, slurm, pbs, lsf (did")):
+    with pytest.raises(
+        SiteConfigError, match=re.escape("scheduler 'slrum' is not one of local, slurm, pbs, lsf, sge (did")
+    ):
         load_site(write(tmp_path / "s.yaml", "name: s\nscheduler: slrum\n"))
 
 

@@ -14,7 +14,7 @@ from hpcsim.site import available_sites, detect_site, load_site
 from hpcsim.site.schema import DEFAULT_LAUNCHERS
 
 SHIPPED = sorted(shipped_dir("site_configs").glob("*.yaml"))
-GENERIC = {"local", "slurm-generic", "pbs-generic", "lsf-generic", "hpcsim-testcluster"}
+GENERIC = {"local", "slurm-generic", "pbs-generic", "lsf-generic", "sge-generic", "hpcsim-testcluster"}
 
 
 @pytest.fixture(autouse=True)

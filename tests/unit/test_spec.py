@@ -86,7 +86,7 @@ def test_a_valid_spec_becomes_its_experiment(tmp_path: Path) -> None:
         (
             "name: s\nlauncher: slurmm\nmodels: [{name: a, exe: x}]\n",
             2,
-            "launcher: 'slurmm' is not one of auto, local, slurm, pbs, lsf; did you mean 'slurm'?",
+            "launcher: 'slurmm' is not one of auto, local, slurm, pbs, lsf, sge; did you mean 'slurm'?",
         ),
         ("name: s\n", 1, "the spec runs nothing"),
         ("name: s\nmodels:\n  - {name: a, exe: x}\n  - {name: a, exe: y}\n", 4, "models[1].name: 'a' is used twice"),
