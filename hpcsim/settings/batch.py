@@ -42,6 +42,18 @@ def check_token(what: str, value: object) -> str:
     return text
 
 
+def size_gib(text: str, units: Mapping[str, int], default: str) -> float | None:
+    """A memory size such as ``64G`` or ``4000mb`` in GiB, with ``units`` the scheduler's
+    suffixes (lower case) as powers of 1024 and ``default`` the unit of a bare number; None
+    when the text is not such a size (``0``, a Slurm "all of it", is None too)."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([A-Za-z]*)", text.strip())
+    unit = (match[2] or default).lower() if match else ""
+    if match is None or unit not in units:
+        return None
+    amount = float(match[1]) * 1024 ** units[unit]
+    return amount / 1024**3 if amount else None
+
+
 def parse_walltime(value: object) -> tuple[int, int, int]:
     """``HH:MM:SS`` or ``D-HH:MM:SS`` as (hours, minutes, seconds), days folded into hours."""
     match = _WALLTIME.match(value) if isinstance(value, str) else None
@@ -140,6 +152,10 @@ class BatchSettings:
 
     def request_hosts(self, hosts: Sequence[str]) -> None:
         """Make the job hold ``hosts`` where the scheduler lets a step name them (else nothing)."""
+
+    def memory_per_node_gib(self) -> float | None:
+        """The memory the job asks for on each node, where it says (else None)."""
+        return None
 
     def fill_site_defaults(self, defaults: SiteDefaults) -> None:
         """Take the site's defaults for the fields left unset."""

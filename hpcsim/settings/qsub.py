@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from hpcsim.errors import SettingsError
 from hpcsim.schedulers.kinds import PBS
-from hpcsim.settings.batch import BatchSettings, check_count, check_token
+from hpcsim.settings.batch import BatchSettings, check_count, check_token, size_gib
 from hpcsim.settings.run import ArgValue
 from hpcsim.site.schema import Defaults as SiteDefaults
 
@@ -74,6 +74,11 @@ class QsubBatchSettings(BatchSettings):
         if key in ("select", "nodes", "ncpus", "ngpus", "mem", "walltime"):
             raise SettingsError(f"resource {key!r} has its own setting (nodes/ncpus/ngpus/mem/time); use that")
         self.resources[key] = check_token(f"resource {key!r}", value)
+
+    def memory_per_node_gib(self) -> float | None:
+        # one chunk per node; PBS sizes are b, kb, mb, gb, tb (a bare number is not judged)
+        units = {"b": 0, "kb": 1, "mb": 2, "gb": 3, "tb": 4, "k": 1, "m": 2, "g": 3, "t": 4}
+        return size_gib(self.mem, units, "") if self.mem else None
 
     def request_cpus_per_task(self, cpus: int) -> None:
         self.set_ncpus(cpus)

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from hpcsim.schedulers.kinds import SLURM
-from hpcsim.settings.batch import BatchSettings, check_count, check_token
+from hpcsim.settings.batch import BatchSettings, check_count, check_token, size_gib
 from hpcsim.settings.run import ArgValue, format_arg
 from hpcsim.site.schema import Defaults as SiteDefaults
 
@@ -70,6 +70,10 @@ class SbatchSettings(BatchSettings):
     def set_mem(self, mem: str) -> None:
         """Memory per node in Slurm's units (``64G``, ``4000M``, or ``0`` for all of it)."""
         self.mem = check_token("mem", mem)
+
+    def memory_per_node_gib(self) -> float | None:
+        # sbatch(1) --mem: K, M, G, T suffixes, megabytes when there is none
+        return size_gib(self.mem, {"k": 1, "m": 2, "g": 3, "t": 4}, "m") if self.mem else None
 
     def set_exclusive(self, exclusive: bool = True) -> None:
         self.exclusive = bool(exclusive)

@@ -241,3 +241,44 @@ def test_contract_run_settings_fields_reach_every_scheduler_script(
     text = exp.preview(exp.create_model("m", rs, batch_settings=batch))
     for name, token in tokens.items():
         assert token in text, name
+
+
+@pytest.mark.parametrize(
+    ("batch", "gib"),
+    [
+        (SbatchSettings(mem="64G"), 64.0),
+        (SbatchSettings(mem="4096"), 4.0),  # sbatch's default unit is megabytes
+        (SbatchSettings(mem="1T"), 1024.0),
+        (SbatchSettings(mem="0"), None),  # Slurm's "all of the node's memory"
+        (SbatchSettings(), None),
+        (QsubBatchSettings(mem="96gb"), 96.0),
+        (QsubBatchSettings(mem="2048mb"), 2.0),
+        (QsubBatchSettings(mem="4000"), None),  # a bare PBS size is not judged
+        (BsubBatchSettings(), None),
+    ],
+)
+def test_memory_per_node_is_read_in_each_schedulers_units(batch: object, gib: float | None) -> None:
+    assert batch.memory_per_node_gib() == gib  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("launcher", "site", "batch"),
+    [
+        ("slurm", "perlmutter", SbatchSettings(mem="300G")),  # 256 GB nodes
+        ("pbs", "polaris", QsubBatchSettings(mem="600gb")),  # 512 GB nodes
+    ],
+)
+def test_more_memory_than_the_sites_nodes_have_is_refused_before_anything_is_written(
+    tmp_path: Path, launcher: str, site: str, batch: object
+) -> None:
+    exp = Experiment("mem", exp_path=tmp_path / "exp", launcher=launcher, site=site)
+    model = exp.create_model("m", exp.create_run_settings("/bin/true"), batch_settings=batch)  # type: ignore[arg-type]
+    with pytest.raises(SettingsError, match=f"GiB of memory per node, but the nodes of site '{site}' have"):
+        exp.start(model)
+    assert not (tmp_path / "exp").exists()
+
+
+def test_memory_the_sites_nodes_have_is_requested_as_given(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    exp = Experiment("mem", exp_path=tmp_path / "exp", launcher="slurm", site="perlmutter")
+    model = exp.create_model("m", exp.create_run_settings("/bin/true"), batch_settings=SbatchSettings(mem="200G"))
+    assert "#SBATCH --mem=200G\n" in exp.preview(model)
