@@ -43,7 +43,7 @@ def test_list_is_a_table_of_every_site(sites: Path) -> None:
 
 
 def test_list_flags_an_invalid_file_and_exits_2(sites: Path) -> None:
-    (sites / "broken.yaml").write_text("name: broken\nscheduler: sge\n")
+    (sites / "broken.yaml").write_text("name: broken\nscheduler: cobalt\n")
     done = _cli("site", "list", env={"HPCSIM_SITE_PATH": str(sites)})
     assert done.returncode == 2
     assert "INVALID" in done.stdout and "fake" in done.stdout
