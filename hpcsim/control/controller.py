@@ -39,26 +39,27 @@ class Controller:
         return self._schedulers[name]
 
     def launch(self, units: Sequence[LaunchUnit]) -> list[JobRecord]:
-        """Write and submit every unit; what was submitted is recorded even if a later
-        submission fails."""
+        """Write and submit every unit; every script is rendered before the first is
+        submitted, and what was submitted is recorded even if a later submission fails."""
+        scripts = [(unit, unit.text) for unit in units]
         submitted: list[NewJob] = []
         try:
-            for unit in units:
-                submitted += self._submit(unit)
+            for unit, text in scripts:
+                submitted += self._submit(unit, text)
         finally:
             records = self.store.add(submitted)
         return records
 
-    def _submit(self, unit: LaunchUnit) -> list[NewJob]:
+    def _submit(self, unit: LaunchUnit, text: str) -> list[NewJob]:
         scheduler = self._scheduler(unit.scheduler)
         for directory in (unit.script.parent, *unit.dirs):
             directory.mkdir(parents=True, exist_ok=True)
         for stale in (unit.exit_code_file, *(m.exit_code_file for m in unit.members)):
             stale.unlink(missing_ok=True)
-        for path, text in unit.files:
+        for path, body in unit.files:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-        unit.script.write_text(unit.text)
+            path.write_text(body)
+        unit.script.write_text(text)
         native_id = scheduler.submit(Submission(unit.name, unit.script, unit.exit_code_file))
         jobs = [self._new(unit.name, unit.kind, unit, native_id, unit.out, unit.err, str(unit.exit_code_file))]
         for index, member in enumerate(unit.members):

@@ -1,12 +1,13 @@
-"""Turning entities into launch units: the env contract, the paths, the rendered script.
+"""Turning entities into launch units: the env contract, the paths, what the script is
+rendered from.
 
-``preview`` and ``start`` both call :func:`plan`, so what a preview prints is exactly what a
-launch writes and runs.
+``preview`` and ``start`` both call :func:`plan`, once, so what a preview prints is exactly what
+a launch writes and runs; a launch then binds the running databases into the planned units
+(:func:`hpcsim.control.units.bind`), which changes only their addresses' values.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import sys
@@ -16,12 +17,13 @@ from pathlib import Path
 from hpcsim.control.colocation import LAUNCH_TOKEN, Colocation, prologue, prologue_path, wrapped_settings
 from hpcsim.control.site_defaults import default_batch, with_site_defaults
 from hpcsim.control.store import DatabaseRecord
+from hpcsim.control.units import DEFAULT_DB, LaunchUnit, MemberUnit, ScriptSource, databases_env
 from hpcsim.db.secret import app_secret_path
 from hpcsim.entities.ensemble import Ensemble
 from hpcsim.entities.model import Model
 from hpcsim.entities.orchestrator import Orchestrator
 from hpcsim.errors import ConfigError
-from hpcsim.render import BatchContext, StepContext, render_batch, render_local_step
+from hpcsim.render import BatchContext, StepContext
 from hpcsim.schedulers.kinds import BATCH_NAMES, KINDS
 from hpcsim.settings.batch import BatchSettings
 from hpcsim.settings.factory import batch_class, create_run_settings
@@ -29,80 +31,21 @@ from hpcsim.settings.run import RunSettings
 from hpcsim.settings.srun import SrunSettings
 from hpcsim.site.schema import SiteConfig
 
-__all__ = [
-    "LaunchUnit",
-    "MemberUnit",
-    "database_env",
-    "env_contract",
-    "plan",
-    "plan_database",
-    "step_output",
-]
+__all__ = ["LaunchUnit", "plan", "plan_database", "step_output"]
 
 _DIRECTIVE_PATH = re.compile(r"^[A-Za-z0-9_./+:@%=,-]+$")
-#: the identifier whose database gets the unsuffixed variables (``HPCSIM_DB``, ``SSDB``)
-DEFAULT_DB = "orchestrator"
 
 
-@dataclasses.dataclass(frozen=True)
-class MemberUnit:
-    """A model that runs as one step of a batch ensemble job, with its own exit code."""
-
-    name: str
-    out: Path
-    err: Path
-    exit_code_file: Path
-
-
-@dataclasses.dataclass(frozen=True)
-class LaunchUnit:
-    """One script to submit, and where its pieces live."""
-
-    name: str
-    kind: str
-    #: the scheduler that runs it: the experiment's, or ``local`` for a step inside an allocation
-    scheduler: str
-    script: Path
-    exit_code_file: Path
-    out: Path
-    err: Path
-    text: str
-    #: directories that must exist before the script runs (entity dirs and their .hpcsim/)
-    dirs: tuple[Path, ...] = ()
-    #: the members of a batch ensemble, in step order
-    members: tuple[MemberUnit, ...] = ()
-    #: members run as the tasks of a job array
-    array: bool = False
-    #: further files the script runs (colocated-database prologues), written next to it
-    files: tuple[tuple[Path, str], ...] = ()
-
-
-def database_env(database: DatabaseRecord) -> list[tuple[str, str]]:
-    """Where one database listens, under hpcsim's names and SmartSim's, and the applications'
-    credential file (never the admin's). The default identifier gets the plain names; any
-    other is a suffix (``HPCSIM_DB_<id>``)."""
-    suffix = "" if database.identifier == DEFAULT_DB else f"_{database.identifier}"
-    addresses = ",".join(database.addresses)
-    env = [
-        (f"HPCSIM_DB{suffix}", addresses),
-        (f"HPCSIM_DB_TYPE{suffix}", "cluster" if database.cluster else "standalone"),
-    ]
-    if database.password_file:
-        env.append((f"HPCSIM_DB_PASSWORD_FILE{suffix}", str(app_secret_path(database.password_file))))
-    env += [(f"SSDB{suffix}", addresses), (f"SR_DB_TYPE{suffix}", "Clustered" if database.cluster else "Standalone")]
-    return env
-
-
-def env_contract(model: Model, exp_path: Path, databases: Sequence[DatabaseRecord] = ()) -> list[tuple[str, str]]:
-    """Variables every launched application receives (hpcsim names, then SmartSim's)."""
-    env = [("HPCSIM_EXP", str(exp_path)), ("HPCSIM_ENTITY", model.name)]
-    env += [pair for database in databases for pair in database_env(database)]
+def _entity_env(model: Model, exp_path: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """What every launched application is told besides where the databases are (hpcsim's
+    names, then SmartSim's): the variables before the databases' and those after them."""
+    keys = []
     if model.query_key_prefixing():
-        env += [("HPCSIM_KEYOUT", model.name), ("SSKEYOUT", model.name)]
+        keys += [("HPCSIM_KEYOUT", model.name), ("SSKEYOUT", model.name)]
     if model.incoming_entities:
         keyin = ",".join(e.name for e in model.incoming_entities)
-        env += [("HPCSIM_KEYIN", keyin), ("SSKEYIN", keyin)]
-    return env
+        keys += [("HPCSIM_KEYIN", keyin), ("SSKEYIN", keyin)]
+    return [("HPCSIM_EXP", str(exp_path)), ("HPCSIM_ENTITY", model.name)], keys
 
 
 def step_output(script: Path, name: str, err: bool = False) -> Path:
@@ -111,27 +54,33 @@ def step_output(script: Path, name: str, err: bool = False) -> Path:
     return script.parent.parent / f"{name}.{'err' if err else 'out'}"
 
 
-def _step(model: Model, exp_path: Path, databases: Sequence[DatabaseRecord], kind: str = "model") -> StepContext:
+def _step(
+    model: Model, exp_path: Path, databases: Sequence[DatabaseRecord], kind: str = "model"
+) -> tuple[StepContext, int]:
+    """The step that runs ``model``, without the database variables, and where in its
+    environment they go; its launch command already names them."""
     root = Path(model.path)
     settings = model.run_settings
-    contract = env_contract(model, exp_path, databases)
-    names = [name for name, _ in contract]
+    own, keys = _entity_env(model, exp_path)
+    names = [name for name, _ in (*own, *databases_env(databases), *keys)]
     token = ""
     if settings.colocated_db_settings is not None:
         settings = wrapped_settings(settings, prologue_path(model))
         token = LAUNCH_TOKEN
         names.append(LAUNCH_TOKEN)
-    return StepContext(
+    before = (*settings.launch_env().items(), *own)
+    step = StepContext(
         name=model.name,
         kind=kind,
         cwd=model.work_dir or os.getcwd(),
         command=tuple(settings.command(env_names=names)),
-        env=(*settings.launch_env().items(), *contract),
+        env=(*before, *keys),
         out=str(step_output(root / ".hpcsim" / f"{model.name}.sh", model.name)),
         err=str(step_output(root / ".hpcsim" / f"{model.name}.sh", model.name, err=True)),
         exit_code_file=str(root / ".hpcsim" / f"{model.name}.ec"),
         launch_token=token,
     )
+    return step, len(before)
 
 
 def _prologues(
@@ -158,7 +107,7 @@ def _local_unit(
             f"model {model.name!r} has batch settings, but the local launcher runs without a "
             "scheduler; drop batch_settings or use a scheduler launcher"
         )
-    step = _step(model, exp_path, databases, kind)
+    step, database_at = _step(model, exp_path, databases, kind)
     return LaunchUnit(
         name=model.name,
         kind=kind,
@@ -167,7 +116,8 @@ def _local_unit(
         exit_code_file=Path(step.exit_code_file),
         out=Path(step.out),
         err=Path(step.err),
-        text=render_local_step(step, site.template_dir if site else None),
+        source=ScriptSource(step, (database_at,), site.template_dir if site else None),
+        databases=tuple(databases),
         dirs=(Path(step.exit_code_file).parent,),
         files=_prologues([model], launcher, site, colocation, databases),
     )
@@ -205,15 +155,18 @@ def _batch_unit(
     batch = with_site_defaults(batch if batch is not None else default_batch(scheduler), site)
     hidden = root / ".hpcsim"
     index, base = (KINDS[scheduler].array_index or ("", 0)) if array else ("", 0)
+    directives = tuple(batch.directives())
+    out, err = _directive_path(hidden / f"{name}.job.out"), _directive_path(hidden / f"{name}.job.err")
+    steps = [_step(m, exp_path, databases, "model" if kind == "ensemble" else kind) for m in members]
     job = BatchContext(
         name=name,
-        directives=tuple(batch.directives()),
-        out=_directive_path(hidden / f"{name}.job.out"),
-        err=_directive_path(hidden / f"{name}.job.err"),
+        directives=directives,
+        out=out,
+        err=err,
         preamble=tuple(batch.preamble),
         modules=site.modules if site else (),
         env=site.env if site else (),
-        steps=tuple(_step(m, exp_path, databases, "model" if kind == "ensemble" else kind) for m in members),
+        steps=tuple(step for step, _ in steps),
         concurrency=concurrency or len(members),
         exit_code_file=str(hidden / f"{name}.job.ec"),
         array_index=index,
@@ -227,7 +180,8 @@ def _batch_unit(
         exit_code_file=Path(job.exit_code_file),
         out=Path(job.out),
         err=Path(job.err),
-        text=render_batch(scheduler, job, site.template_dir if site else None),
+        source=ScriptSource(job, tuple(at for _, at in steps), site.template_dir if site else None),
+        databases=tuple(databases),
         dirs=(hidden, *(Path(s.exit_code_file).parent for s in job.steps)),
         members=tuple(MemberUnit(s.name, Path(s.out), Path(s.err), Path(s.exit_code_file)) for s in job.steps)
         if kind == "ensemble"
@@ -246,8 +200,8 @@ def plan(
     databases: Sequence[DatabaseRecord] = (),
     colocation: Colocation | None = None,
 ) -> list[LaunchUnit]:
-    """Launch units for ``entities`` in order; ``databases`` are the running ones whose
-    addresses every application receives.
+    """Launch units for ``entities`` in order; every application receives the addresses of
+    ``databases``: planned ones, until the units are bound to the running ones.
 
     Locally every model is its own unit. Under a scheduler a model with batch settings is one
     batch job; one without is a step (its launch command, e.g. ``srun``) when the driver runs

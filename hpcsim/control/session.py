@@ -20,10 +20,11 @@ from hpcsim.control.family import register_child
 from hpcsim.control.generator import generate as generate_dirs
 from hpcsim.control.interrupt import defer_sigint
 from hpcsim.control.owner import claim, withdraw
-from hpcsim.control.planner import DEFAULT_DB, LaunchUnit, database_env, plan, step_output
+from hpcsim.control.planner import plan, step_output
 from hpcsim.control.selection import models_of
 from hpcsim.control.store import DatabaseRecord, JobRecord, JobStore, has_store, store_path
 from hpcsim.control.summary import summary_rows
+from hpcsim.control.units import DEFAULT_DB, LaunchUnit, bind, check_renders, database_env
 from hpcsim.entities.ensemble import Ensemble
 from hpcsim.entities.files import EntityFiles
 from hpcsim.entities.model import Model
@@ -154,12 +155,18 @@ class Session:
             self.databases.colocation(models_of(apps), create),
         )
 
+    def _planned_databases(self, dbs: Sequence[Orchestrator]) -> list[DatabaseRecord]:
+        """The databases the applications will be told of, as the store will list them once
+        ``dbs`` are up: the running ones, then ``dbs`` at their planned addresses."""
+        starting = {db.name: self.databases.planned(db) for db in dbs}
+        running = [record for name, record in self.running_databases().items() if name not in starting]
+        return [*running, *starting.values()]
+
     def scripts(self, dbs: Sequence[Orchestrator], apps: Sequence[Model | Ensemble]) -> list[tuple[Path, str]]:
         """(path, text) of every script ``start`` would write, writing nothing. Databases not
         yet running appear in the applications' environment at their planned addresses."""
-        databases = {**self.running_databases(), **{db.name: self.databases.planned(db) for db in dbs}}
         units = [u for db in dbs for u in self.databases.plan(db, create=False)]
-        units += self.plan(apps, list(databases.values()), create=False)
+        units += self.plan(apps, self._planned_databases(dbs), create=False)
         return [(path, text) for unit in units for path, text in (*unit.files, (unit.script, unit.text))]
 
     # -- launching ----------------------------------------------------------------------------
@@ -167,13 +174,15 @@ class Session:
     def start(
         self, dbs: Sequence[Orchestrator], apps: Sequence[Model | Ensemble], block: bool, kill_on_interrupt: bool
     ) -> None:
-        """Databases first (each up when every shard answers), their ML objects, then the
-        applications with every running database's address; with ``block``, wait for them."""
+        """Plan everything, so a bad setting fails before any launch; then databases first (each
+        up when every shard answers), their ML objects, then the applications, bound to every
+        running database's address; with ``block``, wait for them."""
         models = models_of(apps)
         claimed = self.drives and claim(self.exp_path)  # one driver per experiment: refused while another drives it
         try:
             db_units = [self.databases.plan(db) for db in dbs]
-            self.plan(apps, [self.databases.planned(db) for db in dbs], create=False)  # fail before any launch
+            app_units = self.plan(apps, self._planned_databases(dbs))
+            check_renders([*(unit for units in db_units for unit in units), *app_units])
         except BaseException:
             if claimed:  # a start refused before launching leaves nothing, the driver record included
                 withdraw(self.exp_path)
@@ -199,7 +208,7 @@ class Session:
             write_colocated_manifests(models)
             load_db_objects(models, self.running_databases(), self.exp_path)
             with defer_sigint() as deferred:
-                app_records = control.launch(self.plan(apps, list(self.running_databases().values())))
+                app_records = control.launch(bind(app_units, self.running_databases()))
                 records += app_records
                 self.launched.update((r.name, r) for r in app_records)
                 _log.info("launched %d job(s) in %s", len(records), self.exp_path)
