@@ -3,6 +3,11 @@
 Every error a user can cause derives from :class:`HpcsimError` and carries a message that says
 what went wrong and what to do about it. Bugs in hpcsim itself raise :class:`InternalError`,
 which deliberately sits outside that tree so it is never swallowed as a user error.
+
+Each class also derives from the builtin exception SmartSim 0.8 or SmartRedis 0.6.1 raises for
+the same mistake (``ValueError`` for a bad value, ``TypeError`` for a wrong type,
+``RuntimeError`` for a failed client request), so ported code that catches builtins keeps
+working; :mod:`hpcsim.error` maps SmartSim's own exception names onto these classes.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ __all__ = [
     "ClientError",
     "CommandError",
     "ConfigError",
+    "ConfigTypeError",
     "DatabaseError",
+    "DatabaseIdentifierError",
     "EntityExistsError",
     "GenerationError",
     "HpcsimError",
@@ -26,12 +33,14 @@ __all__ = [
     "ParameterError",
     "SchedulerError",
     "SettingsError",
+    "SettingsTypeError",
     "SiteConfigError",
     "SpecError",
     "SubmitError",
     "TemplateError",
     "TimeoutError",
     "TrainingDataError",
+    "UnsupportedError",
     "UserStrategyError",
 ]
 
@@ -40,8 +49,18 @@ class HpcsimError(Exception):
     """Base of every error a user of hpcsim can cause and fix."""
 
 
-class ConfigError(HpcsimError):
-    """Bad configuration: environment knobs, experiment arguments, launcher names."""
+class ConfigError(HpcsimError, ValueError):
+    """Bad configuration: environment knobs, experiment arguments, launcher names. A
+    ``ValueError`` too, which is what SmartSim raises for most such mistakes."""
+
+
+class ConfigTypeError(ConfigError, TypeError):
+    """A configuration value of the wrong type (SmartSim raises ``TypeError`` there)."""
+
+
+class UnsupportedError(ConfigError):
+    """Something hpcsim does not do: a SmartSim feature it leaves out (containers, the dragon
+    launcher) or a combination it cannot honour. SmartSim raises ``SSUnsupportedError`` there."""
 
 
 class SiteConfigError(ConfigError):
@@ -57,12 +76,19 @@ class TemplateError(HpcsimError):
     """A batch-script template is missing or fails to render."""
 
 
-class SettingsError(HpcsimError):
-    """Run or batch settings that cannot be honoured."""
+class SettingsError(ConfigError):
+    """Run or batch settings that cannot be honoured. Settings are configuration: SmartSim
+    raises ``SSConfigError`` for some settings mistakes (PBS ``select`` with ``nodes``), which
+    maps onto :class:`ConfigError`, and ``ValueError`` for most others."""
+
+
+class SettingsTypeError(SettingsError, ConfigTypeError):
+    """A run or batch setting of the wrong type (SmartSim raises ``TypeError`` there)."""
 
 
 class EntityExistsError(HpcsimError):
-    """Two entities with one name, or an entity registered twice."""
+    """Two entities with one name, or an entity registered twice (SmartSim's class of the same
+    name, which derives from no builtin either)."""
 
 
 class UserStrategyError(HpcsimError):
@@ -70,11 +96,20 @@ class UserStrategyError(HpcsimError):
 
 
 class GenerationError(HpcsimError):
-    """Entity directories or attached files cannot be generated."""
+    """Entity directories or attached files cannot be generated (SmartSim's
+    ``ParameterWriterError``)."""
 
 
-class LaunchError(HpcsimError):
-    """An entity cannot be launched (already running, never started, ...)."""
+class LaunchError(HpcsimError, ValueError):
+    """An entity cannot be launched or asked about (already running, never started, an empty
+    ensemble). A ``ValueError`` too, as SmartSim's ``finished`` of a never-launched entity and
+    its launch of an empty ensemble raise."""
+
+
+class DatabaseIdentifierError(EntityExistsError, LaunchError):
+    """A database identifier already taken, by another database of the experiment or by one
+    still running: an existing entity and a refused launch both (SmartSim's
+    ``SSDBIDConflictError``)."""
 
 
 class CommandError(HpcsimError):
@@ -98,24 +133,27 @@ class CommandError(HpcsimError):
         self.transient = transient
 
 
-class SubmitError(CommandError):
-    """A scheduler command refused a submission."""
-
-
 class SchedulerError(HpcsimError):
-    """A scheduler could not be queried or controlled."""
+    """A scheduler could not be queried or controlled (SmartSim's ``LauncherError``)."""
+
+
+class SubmitError(CommandError, SchedulerError):
+    """A scheduler command refused a submission: a failed command and a scheduler error both,
+    as SmartSim's launchers raise ``LauncherError`` for a refused ``sbatch``/``qsub``."""
 
 
 class DatabaseError(HpcsimError):
     """A database could not be started, reached or stopped."""
 
 
-class ClientError(HpcsimError):
-    """A data-plane client request failed."""
+class ClientError(HpcsimError, RuntimeError):
+    """A data-plane client request failed. A ``RuntimeError`` too, as every SmartRedis error
+    (``RedisReplyError`` and its subclasses) is."""
 
 
 class ClientConnectionError(ClientError):
-    """A data-plane client cannot reach or authenticate to its database."""
+    """A data-plane client cannot reach or authenticate to its database (SmartRedis'
+    ``RedisConnectionError``, a ``RuntimeError``)."""
 
 
 class KeyNotFoundError(ClientError):

@@ -27,7 +27,7 @@ from hpcsim.db.netif import interface_address
 from hpcsim.db.secret import APP_SECRET_NAME, SECRET_NAME, ensure_secret, read_secret
 from hpcsim.entities.model import Model
 from hpcsim.entities.orchestrator import LiveDatabase, Orchestrator
-from hpcsim.errors import CommandError, DatabaseError, LaunchError
+from hpcsim.errors import CommandError, DatabaseError, DatabaseIdentifierError
 from hpcsim.schedulers import in_allocation
 from hpcsim.site.schema import SiteConfig
 from hpcsim.status import Status
@@ -319,7 +319,7 @@ class Databases:
             if db.name not in known:
                 continue
             if live(known[db.name]).is_active(workers=False):
-                raise LaunchError(
+                raise DatabaseIdentifierError(
                     f"database {db.name!r} is already running at {', '.join(known[db.name].addresses)}; "
                     "stop it first or use another db_identifier"
                 )
