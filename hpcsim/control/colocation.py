@@ -64,7 +64,7 @@ def _shard_argv(model: Model, db: ColocatedDB, colocation: Colocation) -> list[s
         argv += ["--port", str(db.port)]
         for name in db.ifnames:
             argv += ["--interface", name]
-    argv += ["--cpus", ",".join(map(str, db.custom_pinning))] if db.custom_pinning else ["--db-cpus", str(db.cpus)]
+    argv += db.shard_pin_args()
     for key, value in db.options:
         argv += ["--set", f"{key}={value}"]
     if model.has_db_objects:

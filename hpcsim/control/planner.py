@@ -27,6 +27,7 @@ from hpcsim.render import BatchContext, StepContext
 from hpcsim.schedulers.kinds import BATCH_NAMES, KINDS
 from hpcsim.settings.batch import BatchSettings
 from hpcsim.settings.factory import batch_class, create_run_settings
+from hpcsim.settings.fit import check_fits
 from hpcsim.settings.run import RunSettings
 from hpcsim.settings.srun import SrunSettings
 from hpcsim.site.schema import SiteConfig
@@ -208,8 +209,9 @@ def plan(
     inside an allocation, else a batch job from the scheduler's and site's defaults. An
     ensemble with batch settings is one job that runs its members as steps (or a job array).
     """
+    models = [m for e in entities for m in (e.models if isinstance(e, Ensemble) else [e])]
+    check_fits([model.run_settings for model in models], launcher)
     if launcher == "local":
-        models = [m for e in entities for m in (e.models if isinstance(e, Ensemble) else [e])]
         return [_local_unit(model, exp_path, site, databases, colocation=colocation) for model in models]
     if launcher not in BATCH_NAMES:
         raise ConfigError(f"unknown launcher {launcher!r}; choose local, {', '.join(BATCH_NAMES)}")

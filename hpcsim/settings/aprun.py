@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
+from hpcsim.schedulers.kinds import LOCAL, PBS
 from hpcsim.settings.run import LauncherSettings
 
 __all__ = ["AprunSettings"]
@@ -16,6 +17,7 @@ class AprunSettings(LauncherSettings):
     set_walltime sets ``--cpu-time-limit`` (per-PE CPU seconds)."""
 
     default_command = "aprun"
+    launchers = frozenset({LOCAL.name, PBS.name})
     reserved_run_args = frozenset({"wdir"})
     flags: ClassVar[Mapping[str, str]] = {
         "set_tasks": "pes",
@@ -42,6 +44,10 @@ class AprunSettings(LauncherSettings):
         (``-b``), so this is honoured by doing nothing; a destination cannot be chosen."""
         if dest_path is not None:
             self._refuse("set_broadcast")
+
+    def format_env_vars(self) -> list[str]:
+        """SmartSim's format: ``-e K=V`` per variable."""
+        return [part for key, value in self.env_vars.items() for part in ("-e", f"{key}={value}")]
 
     def _forward_env(self, names: list[str]) -> list[str]:
         # aprun "forwards the user's login node environment to the assigned compute nodes",

@@ -8,22 +8,27 @@ value can go instead (the preamble, verbatim).
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
 
-from hpcsim.errors import SettingsError
-from hpcsim.settings.run import ArgValue
+from hpcsim.errors import SettingsError, SettingsTypeError
+from hpcsim.settings.launch_binary import UnsupportedSettingsError, expand_command
+from hpcsim.settings.values import ArgValue, check_names
 from hpcsim.site.schema import Defaults as SiteDefaults
 
-__all__ = ["BatchSettings", "check_count", "check_token", "parse_walltime"]
+__all__ = ["BatchSettings", "check_count", "check_hosts", "check_token", "parse_walltime"]
 
 _WALLTIME = re.compile(r"^(?:(\d+)-)?(\d+):([0-5]\d):([0-5]\d)$")
 _UNSAFE = re.compile(r"[\s'\"\\`$;#]")
 
 
 def check_count(what: str, value: object, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SettingsTypeError(f"{what} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
         raise SettingsError(f"{what} must be an integer >= {minimum}, got {value!r}")
     return value
 
@@ -32,7 +37,7 @@ def check_token(what: str, value: object) -> str:
     """A directive value: a non-empty string (or number) with no whitespace, quotes or shell
     metacharacters."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise SettingsError(f"{what} must be a string or number, got {value!r}")
+        raise SettingsTypeError(f"{what} must be a string or number, got {value!r}")
     text = str(value)
     if not text or _UNSAFE.search(text):
         raise SettingsError(
@@ -40,6 +45,14 @@ def check_token(what: str, value: object) -> str:
             "'$', ';', '#' or a backslash); put such settings in the preamble with add_preamble()"
         )
     return text
+
+
+def check_hosts(what: str, host_list: object) -> list[str]:
+    """Host names for a directive: one name or a non-empty list of them (a string is stripped,
+    as SmartSim does), each without whitespace, commas, quotes or shell metacharacters."""
+    given = host_list.strip() if isinstance(host_list, str) else host_list
+    hosts = check_names(what, given).split(",")
+    return [check_token(f"{what}: host", host) for host in hosts]
 
 
 def size_gib(text: str, units: Mapping[str, int], default: str) -> float | None:
@@ -58,7 +71,9 @@ def parse_walltime(value: object) -> tuple[int, int, int]:
     """``HH:MM:SS`` or ``D-HH:MM:SS`` as (hours, minutes, seconds), days folded into hours."""
     match = _WALLTIME.match(value) if isinstance(value, str) else None
     if match is None:
-        raise SettingsError(f"walltime must be HH:MM:SS or D-HH:MM:SS with minutes and seconds < 60, got {value!r}")
+        raise (SettingsError if isinstance(value, str) else SettingsTypeError)(
+            f"walltime must be HH:MM:SS or D-HH:MM:SS with minutes and seconds < 60, got {value!r}"
+        )
     days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
     total = (days * 24 + hours, minutes, seconds)
     if total == (0, 0, 0):
@@ -76,18 +91,22 @@ class BatchSettings:
     def __init__(
         self,
         batch_cmd: str,
+        batch_args: Mapping[str, ArgValue] | None = None,
         nodes: int | None = None,
         time: str = "",
         account: str = "",
         queue: str = "",
-        batch_args: Mapping[str, ArgValue] | None = None,
     ) -> None:
-        self.batch_cmd = batch_cmd
+        """SmartSim's order: the command, then ``batch_args``; the scheduler-neutral fields
+        follow (SmartSim takes them as keywords)."""
+        if not isinstance(batch_cmd, str) or not batch_cmd.strip():
+            raise SettingsTypeError(f"batch_cmd must be a non-empty string, got {batch_cmd!r}")
+        self._batch_cmd = batch_cmd
         self.nodes: int | None = None
         self.walltime: tuple[int, int, int] | None = None
         self.account = ""
         self.queue = ""
-        self.batch_args: dict[str, str | None] = {}
+        self._batch_args: dict[str, ArgValue] = {}
         self._preamble: list[str] = []
         if nodes is not None:
             self.set_nodes(nodes)
@@ -97,11 +116,67 @@ class BatchSettings:
             self.set_account(account)
         if queue:
             self.set_queue(queue)
-        for key, value in (batch_args or {}).items():
-            self.set_batch_arg(key, value)
+        self.batch_args = {} if batch_args is None else batch_args
 
-    def set_nodes(self, nodes: int) -> None:
-        self.nodes = check_count("nodes", nodes)
+    @property
+    def batch_cmd(self) -> str:
+        """The submission command: its absolute path where this host's PATH has it (as
+        SmartSim's), else as given."""
+        return expand_command(self._batch_cmd)
+
+    def set_batch_command(self, command: str) -> None:
+        """The command that submits the job (SmartSim's ``set_batch_command``). hpcsim submits
+        through the scheduler's own command found on PATH, so only that command is taken."""
+        own = os.path.basename(self._batch_cmd)
+        if not isinstance(command, str) or not command.strip():
+            raise SettingsTypeError(f"set_batch_command: expected a command, got {command!r}")
+        same = os.path.basename(command) == own and (
+            os.sep not in command or expand_command(command) == expand_command(own) or shutil.which(own) is None
+        )
+        if not same:
+            raise SettingsError(
+                f"set_batch_command: {type(self).__name__} is submitted with {own} as found on PATH; "
+                f"{command!r} cannot be used instead (put its directory first on PATH to use another {own})"
+            )
+        self._batch_cmd = command
+
+    @property
+    def batch_args(self) -> dict[str, ArgValue]:
+        """Other scheduler options, values as given (``{"exclusive": None, "mem": 100}``)."""
+        return self._batch_args
+
+    @batch_args.setter
+    def batch_args(self, value: Mapping[str, ArgValue]) -> None:
+        if not isinstance(value, Mapping):
+            raise SettingsTypeError(f"batch_args must be a dict of name to value, got {value!r}")
+        previous, self._batch_args = self._batch_args, {}
+        try:
+            for key, item in value.items():
+                self.set_batch_arg(key, item)
+        except SettingsError:
+            self._batch_args = previous
+            raise
+
+    def extra_args(self) -> list[tuple[str, ArgValue]]:
+        """``batch_args`` checked again (drivers may change the dict directly), for directives."""
+        for key, value in self.batch_args.items():
+            self._check_batch_arg(key, value)
+        return list(self.batch_args.items())
+
+    def format_batch_args(self) -> list[str]:
+        """The directive arguments (SmartSim's name for :meth:`directives`)."""
+        return self.directives()
+
+    def set_nodes(self, num_nodes: int) -> None:
+        self.nodes = check_count("nodes", num_nodes)
+
+    def set_hostlist(self, host_list: str | list[str]) -> None:
+        """Run the job on these hosts (each scheduler class says how it asks for them)."""
+        check_hosts("set_hostlist", host_list)
+        raise UnsupportedSettingsError(
+            f"{type(self).__name__} is not tied to a scheduler and cannot request hosts; "
+            "use SbatchSettings, QsubBatchSettings or BsubBatchSettings"
+        )
 
     def set_walltime(self, walltime: str) -> None:
         self.walltime = parse_walltime(walltime)
@@ -113,17 +188,28 @@ class BatchSettings:
         self.queue = check_token("queue", queue)
 
     def set_batch_arg(self, arg: str, value: ArgValue = None) -> None:
-        """Any other scheduler option, written as a directive after hpcsim's own."""
+        """Any other scheduler option, written as a directive after hpcsim's own; the value is
+        kept as given."""
+        name = self._check_batch_arg(arg, value)
+        self._batch_args[name] = value
+
+    def _check_batch_arg(self, arg: object, value: object) -> str:
+        if not isinstance(arg, str):
+            raise SettingsTypeError(f"batch argument names must be strings, got {arg!r}")
         name = check_token("batch argument name", arg).lstrip("-")
+        if not name:
+            raise SettingsError(f"batch argument name {arg!r} is only dashes")
         if name in self.reserved_batch_args:
             raise SettingsError(f"batch argument {name!r} is set by hpcsim and cannot be given")
-        self.batch_args[name] = None if value is None else check_token(f"batch argument {name!r}", value)
+        if value is not None:
+            check_token(f"batch argument {name!r}", value)
+        return name
 
     def add_preamble(self, lines: str | Iterable[str]) -> None:
         """Lines written verbatim right after the scheduler directives."""
-        new = [lines] if isinstance(lines, str) else list(lines)
+        new = [lines] if isinstance(lines, str) else list(lines) if isinstance(lines, Iterable) else [lines]
         if not all(isinstance(line, str) for line in new):
-            raise SettingsError(f"preamble lines must be strings, got {new!r}")
+            raise SettingsTypeError(f"preamble lines must be strings, got {lines!r}")
         self._preamble.extend(line for text in new for line in text.splitlines())
 
     @property

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
-from hpcsim.errors import SettingsError
+from hpcsim.errors import SettingsError, SettingsTypeError
+from hpcsim.schedulers.kinds import LOCAL, LSF
 from hpcsim.settings.run import LauncherSettings
+from hpcsim.settings.values import ArgValue
 
 __all__ = ["JsrunSettings"]
 
@@ -27,6 +29,7 @@ class JsrunSettings(LauncherSettings):
     set_memory_per_node ``--memory_per_rs``; they match per node with set_rs_per_host(1)."""
 
     default_command = "jsrun"
+    launchers = frozenset({LOCAL.name, LSF.name})
     # hpcsim sets the working directory and output files itself
     reserved_run_args = frozenset({"chdir", "h", "stdio_stdout", "o", "stdio_stderr", "k"})
     mpmd_separator = None
@@ -52,7 +55,64 @@ class JsrunSettings(LauncherSettings):
         "set_task_map": "jsrun distributes tasks with set('launch_distribution', 'packed')",
         "set_cpu_bindings": "jsrun binds with set_binding('packed:N') or set_binding('rs')",
         "set_broadcast": "jsrun cannot copy the executable; keep it on a shared file system",
+        "set_individual_output": "hpcsim collects a launch's output in <entity>.out and <entity>.err by "
+        "redirecting jsrun's own output, and names no per-task files (--stdio_stdout is hpcsim's); keep "
+        "jsrun's collected mode, or have the program write its own per-task files",
     }
+
+    def __init__(
+        self,
+        exe: str,
+        exe_args: str | Iterable[str] | None = None,
+        run_args: Mapping[str, ArgValue] | None = None,
+        env_vars: Mapping[str, ArgValue] | None = None,
+        lenient: bool = False,
+        run_command: str | None = None,
+        *,
+        fail_if_missing_exec: bool | None = True,
+        container: object | None = None,
+    ) -> None:
+        super().__init__(
+            exe,
+            exe_args,
+            run_args,
+            env_vars,
+            lenient,
+            run_command,
+            fail_if_missing_exec=fail_if_missing_exec,
+            container=container,
+        )
+        #: SmartSim's ERF resource line and preamble; ERF launches (MPMD) are refused here
+        self.erf_sets: dict[str, str] = {"host": "*", "cpu": "*", "ranks": "1"}
+        self.mpmd_preamble_lines: list[str] = []
+
+    def set_erf_sets(self, erf_sets: Mapping[str, str]) -> None:
+        """The resources of this program's line in an ERF file (SmartSim's ``set_erf_sets``),
+        copied. They take effect only in ERF (MPMD) launches, which hpcsim does not make."""
+        if not isinstance(erf_sets, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in erf_sets.items()
+        ):
+            raise SettingsTypeError(f"set_erf_sets: expected a dict of str to str, got {erf_sets!r}")
+        self.erf_sets = dict(erf_sets)
+
+    def set_mpmd_preamble(self, preamble_lines: Iterable[str]) -> None:
+        """Lines at the head of an ERF file (SmartSim's ``set_mpmd_preamble``), copied; like
+        :meth:`set_erf_sets`, they matter only to ERF launches."""
+        lines = [preamble_lines] if isinstance(preamble_lines, str) else preamble_lines
+        if not isinstance(lines, Iterable) or not all(isinstance(line, str) for line in lines):
+            raise SettingsTypeError(f"set_mpmd_preamble: expected a list of strings, got {preamble_lines!r}")
+        self.mpmd_preamble_lines = list(lines)
+
+    def set_individual_output(self, suffix: str | None = None) -> None:
+        """SmartSim's per-task output files (``--stdio_mode individual``, the names ending in
+        ``suffix``). Refused (a warning when lenient): see the hint."""
+        if suffix is not None and not isinstance(suffix, str):
+            raise SettingsTypeError(f"set_individual_output: suffix must be a string, got {suffix!r}")
+        self._refuse("set_individual_output")
+
+    def format_env_vars(self) -> list[str]:
+        """SmartSim's format: ``-E K=V``, or ``-E K`` to pass a variable as it is."""
+        return [part for key, value in self.env_vars.items() for part in ("-E", f"{key}={value}" if value else key)]
 
     def set_num_rs(self, num_rs: int | str) -> None:
         """Number of resource sets, or ``ALL_HOSTS`` for one per host."""

@@ -11,19 +11,34 @@ from typing import ClassVar
 
 from hpcsim.settings.run import LauncherSettings
 
-__all__ = ["MpiexecSettings", "MpirunSettings", "OrterunSettings"]
+__all__ = ["MpiBase", "MpiexecSettings", "MpirunSettings", "OrterunSettings"]
 
 _NO_NODES = "{cmd} takes its nodes from the allocation; use set_tasks with set_tasks_per_node, or set_hostlist"
 _NO_MEMORY = "{cmd} does not limit memory; request it in the batch settings"
 
 
-class MpirunSettings(LauncherSettings):
+class MpiBase(LauncherSettings):
+    """What SmartSim's MPI settings share: the command must be on PATH when the settings are
+    made (``fail_if_missing_exec``), SmartSim's ``-x`` environment format and binding alias."""
+
+    checks_launch_binary = True
+    value_separator = " "
+
+    def set_cpu_binding_type(self, bind_type: str) -> None:
+        """SmartSim's name for :meth:`set_binding` on MPI settings."""
+        self.set_binding(bind_type)
+
+    def format_env_vars(self) -> list[str]:
+        """SmartSim's format: ``-x K=V``, or ``-x K`` to pass a variable as it is."""
+        return [part for key, value in self.env_vars.items() for part in ("-x", f"{key}={value}" if value else key)]
+
+
+class MpirunSettings(MpiBase):
     """Open MPI's ``mpirun``. Flags from Open MPI's mpirun(1) (v5.0): ``-n`` is its preferred
     task count; ``--npernode`` and ``--cpus-per-proc`` still work but are deprecated in
     favour of ``--map-by ppr:N:node`` and ``--map-by <obj>:PE=N``."""
 
     default_command = "mpirun"
-    value_separator = " "
     broadcast_destination = False  # --preload-binary
     # hpcsim sets the working directory and forwards the environment itself
     reserved_run_args = frozenset({"wd", "wdir", "x"})
@@ -62,12 +77,12 @@ class OrterunSettings(MpirunSettings):
     default_command = "orterun"
 
 
-class MpiexecSettings(LauncherSettings):
+class MpiexecSettings(MpiBase):
     """MPICH Hydra's ``mpiexec`` (also Intel MPI's). Flags from Hydra's option table
-    (MPICH src/pm/hydra/mpiexec/options.c)."""
+    (MPICH src/pm/hydra/mpiexec/options.c). Slurm's ``mpiexec.slurm`` wrapper is refused, as in
+    SmartSim."""
 
     default_command = "mpiexec"
-    value_separator = " "
     # hpcsim sets the working directory; any other environment mode would fight --envall
     reserved_run_args = frozenset({"wdir", "envall", "envnone", "envlist", "genvall", "genvnone", "genvlist"})
     flags: ClassVar[Mapping[str, str]] = {
@@ -89,6 +104,10 @@ class MpiexecSettings(LauncherSettings):
         "set_cpu_bindings": "use set_binding('user:0,1,2') for Hydra's explicit CPU list",
         "set_quiet_launch": "Hydra's mpiexec has no quiet mode",
     }
+
+    @classmethod
+    def _slurm_wrapper_refused(cls) -> bool:
+        return True
 
     def _forward_env(self, names: list[str]) -> list[str]:
         # `--envall` passes every inherited variable (Hydra's default, made explicit against a

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
-from hpcsim.settings.run import LauncherSettings
+from hpcsim.errors import SettingsError, SettingsTypeError
+from hpcsim.schedulers.kinds import LOCAL, PBS
+from hpcsim.settings.mpi import MpiBase
+from hpcsim.settings.values import ArgValue
 
 __all__ = ["PalsMpiexecSettings"]
 
 
-class PalsMpiexecSettings(LauncherSettings):
+class PalsMpiexecSettings(MpiBase):
     """``mpiexec`` under the Parallel Application Launch Service. PALS has no walltime,
-    task-map or cpus-per-task option; those setters say what to use instead."""
+    task-map or cpus-per-task option; those setters say what to use instead. PALS runs under
+    PBS: ``create_run_settings("pals", ...)`` gives these settings for ``mpiexec``."""
 
     default_command = "mpiexec"
-    value_separator = " "
+    launchers = frozenset({LOCAL.name, PBS.name})
     broadcast_destination = False  # --transfer
     # hpcsim sets the working directory and forwards the environment itself
     reserved_run_args = frozenset({"wdir", "env", "envlist", "envall", "envnone"})
@@ -39,6 +44,59 @@ class PalsMpiexecSettings(LauncherSettings):
         "set_quiet_launch": "PALS mpiexec has no quiet mode",
         "set_broadcast": "--transfer copies the executable and takes no destination; call set_broadcast()",
     }
+
+    def __init__(
+        self,
+        exe: str,
+        exe_args: str | Iterable[str] | None = None,
+        run_args: Mapping[str, ArgValue] | None = None,
+        env_vars: Mapping[str, ArgValue] | None = None,
+        fail_if_missing_exec: bool | None = True,
+        lenient: bool = False,
+        run_command: str | None = None,
+        *,
+        container: object | None = None,
+    ) -> None:
+        """SmartSim's parameters, in its order (``fail_if_missing_exec`` fifth); ``lenient`` and
+        ``run_command`` are hpcsim's."""
+        self.affinity_script: list[str] = []
+        super().__init__(
+            exe,
+            exe_args,
+            run_args,
+            env_vars,
+            lenient,
+            run_command,
+            fail_if_missing_exec=fail_if_missing_exec,
+            container=container,
+        )
+
+    def set_gpu_affinity_script(self, affinity: str | os.PathLike[str], *args: str | int | float) -> None:
+        """Run ``affinity`` with ``args`` in front of the executable on every rank
+        (``mpiexec ... affinity args exe exe_args``), as SmartSim's: ALCF's
+        ``set_affinity_gpu_polaris.sh`` gives each rank its GPU this way. A path with a
+        directory is made absolute (launches run in the entity's directory); a bare name is
+        looked up on the compute node's PATH. Calls add up, each after the last."""
+        if not isinstance(affinity, (str, os.PathLike)) or not str(affinity).strip():
+            error = SettingsError if isinstance(affinity, (str, os.PathLike)) else SettingsTypeError
+            raise error(f"set_gpu_affinity_script: expected the script's path, got {affinity!r}")
+        script = os.path.expanduser(os.fspath(affinity))
+        words = [os.path.abspath(script) if os.sep in script else script]
+        for arg in args:
+            if isinstance(arg, bool) or not isinstance(arg, (str, int, float)):
+                raise SettingsTypeError(f"set_gpu_affinity_script: arguments must be str, int or float, got {arg!r}")
+            words.append(str(arg))
+        self.affinity_script += words
+
+    def _exe_prefix(self) -> list[str]:
+        return list(self.affinity_script)
+
+    def format_env_vars(self) -> list[str]:
+        """SmartSim's format: ``--env K=V`` per value, then ``--envlist A,B`` for the variables
+        passed as they are."""
+        valued = [part for key, value in self.env_vars.items() if value for part in ("--env", f"{key}={value}")]
+        passed = [key for key, value in self.env_vars.items() if not value]
+        return valued + (["--envlist", ",".join(passed)] if passed else [])
 
     def _forward_env(self, names: list[str]) -> list[str]:
         # `--envall` forwards every variable the script exported, the way ALCF's Polaris and

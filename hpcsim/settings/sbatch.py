@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
+from hpcsim.errors import SettingsError
 from hpcsim.schedulers.kinds import SLURM
-from hpcsim.settings.batch import BatchSettings, check_count, check_token, size_gib
-from hpcsim.settings.run import ArgValue, format_arg
+from hpcsim.settings.batch import BatchSettings, check_count, check_hosts, check_token, size_gib
+from hpcsim.settings.values import ArgValue, format_arg
 from hpcsim.site.schema import Defaults as SiteDefaults
 
 __all__ = ["SbatchSettings"]
 
 
 class SbatchSettings(BatchSettings):
-    """``#SBATCH`` directives; ``queue`` and ``partition`` are the same thing."""
+    """``#SBATCH`` directives; ``queue`` and ``partition`` are the same thing. The first four
+    parameters are SmartSim's, in its order; the others are hpcsim's (by keyword)."""
 
     scheduler: ClassVar[str] = SLURM.name
 
@@ -25,6 +27,7 @@ class SbatchSettings(BatchSettings):
         nodes: int | None = None,
         time: str = "",
         account: str = "",
+        batch_args: Mapping[str, ArgValue] | None = None,
         partition: str = "",
         qos: str = "",
         constraint: str = "",
@@ -32,8 +35,11 @@ class SbatchSettings(BatchSettings):
         mem: str = "",
         exclusive: bool = False,
         array: str = "",
-        batch_args: Mapping[str, ArgValue] | None = None,
+        queue: str = "",
     ) -> None:
+        """``queue`` is SmartSim's name for the partition (one of the two may be given)."""
+        if partition and queue:
+            raise SettingsError("give partition= or queue= (the same thing for Slurm), not both")
         self.qos = ""
         self.constraint = ""
         self.gpus = ""
@@ -41,7 +47,7 @@ class SbatchSettings(BatchSettings):
         self.exclusive = False
         self.array = ""
         self.cpus_per_task: int | None = None
-        super().__init__("sbatch", nodes, time, account, partition, batch_args)
+        super().__init__("sbatch", batch_args, nodes, time, account, partition or queue)
         for setter, value in (
             (self.set_qos, qos),
             (self.set_constraint, constraint),
@@ -82,8 +88,13 @@ class SbatchSettings(BatchSettings):
         """Slurm's array spec, e.g. ``0-9%2``."""
         self.array = check_token("array", array)
 
-    def set_cpus_per_task(self, cpus: int) -> None:
-        self.cpus_per_task = check_count("cpus_per_task", cpus)
+    def set_cpus_per_task(self, cpus_per_task: int) -> None:
+        """``--cpus-per-task``."""
+        self.cpus_per_task = check_count("cpus_per_task", cpus_per_task)
+
+    def set_hostlist(self, host_list: str | list[str]) -> None:
+        """Run on these nodes (``--nodelist=a,b``, as SmartSim's)."""
+        self.set_batch_arg("nodelist", ",".join(check_hosts("set_hostlist", host_list)))
 
     queue_keyword = "partition"
 
@@ -94,7 +105,7 @@ class SbatchSettings(BatchSettings):
         self.set_gpus(gpus)
 
     def request_hosts(self, hosts: Sequence[str]) -> None:
-        self.set_batch_arg("nodelist", ",".join(hosts))
+        self.set_hostlist(list(hosts))
 
     def fill_site_defaults(self, defaults: SiteDefaults) -> None:
         super().fill_site_defaults(defaults)
@@ -119,10 +130,10 @@ class SbatchSettings(BatchSettings):
         out = [arg for name, value in fields if value not in (None, "") for arg in format_arg(name, value)]
         if self.exclusive:
             out.append("--exclusive")
-        out += [arg for name, value in self.batch_args.items() for arg in _joined(name, value)]
+        out += [arg for name, value in self.extra_args() for arg in _joined(name, value)]
         return out
 
 
-def _joined(name: str, value: str | None) -> list[str]:
+def _joined(name: str, value: ArgValue) -> list[str]:
     """One directive per option: ``-x v`` stays one line for one-letter options."""
     return [" ".join(format_arg(name, value))]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import time
 from pathlib import Path
 
@@ -56,7 +57,9 @@ def test_env_name_set_by_dict_mutation_is_refused_at_start(
 
 def test_env_name_replaced_dict_and_mpmd_partner_are_refused() -> None:
     rs = RunSettings("true")
-    rs.env_vars = {"A B": "1"}
+    with pytest.raises(SettingsError, match=r"'A B' is invalid"):
+        rs.env_vars = {"A B": "1"}
+    rs.env_vars["A B"] = "1"  # changing the dict itself is caught when the script is made
     with pytest.raises(SettingsError, match=r"'A B' is invalid"):
         rs.launch_env()
     first = create_run_settings("slurm", "true", run_command="srun")
@@ -123,9 +126,10 @@ def test_missing_run_command_is_refused_for_the_local_launcher(exp: Experiment, 
         exp.create_run_settings("true", run_command="no-such-launcher-19")
     with pytest.raises(SettingsError, match=r"run_command .* is a directory"):
         exp.create_run_settings("true", run_command=str(tmp_path))
-    # a command found on PATH is taken, and stays as given
+    # a command found on PATH is taken: run_command reads as its path, the script runs it as given
     rs = exp.create_run_settings("true", run_command="env")
-    assert rs.run_command == "env"
+    assert rs.run_command == shutil.which("env")
+    assert rs.command()[0] == "env"
 
 
 def test_run_command_on_a_cluster_is_not_checked_here() -> None:

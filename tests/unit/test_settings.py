@@ -159,8 +159,9 @@ def test_run_args_are_formatted_long_short_and_bare() -> None:
         run_command="mpirun",
         run_args={"nodes": 2, "n": 4, "verbose": None, "x": None, "--ntasks-per-node": 8, "-c": "2"},
     )
-    assert rs.run_args == {"nodes": "2", "n": "4", "verbose": None, "x": None, "ntasks-per-node": "8", "c": "2"}
-    assert rs.format_run_args() == ["--nodes=2", "-n", "4", "--verbose", "-x", "--ntasks-per-node=8", "-c", "2"]
+    # a plain command's arguments keep their values and the dashes they were given (SmartSim's form)
+    assert rs.run_args == {"nodes": 2, "n": 4, "verbose": None, "x": None, "--ntasks-per-node": 8, "-c": "2"}
+    assert rs.format_run_args() == ["-nodes", "2", "-n", "4", "-verbose", "-x", "--ntasks-per-node", "8", "-c", "2"]
 
 
 def test_set_overrides_an_earlier_value() -> None:
@@ -188,12 +189,12 @@ def test_reserved_run_args_are_refused() -> None:
     with pytest.raises(SettingsError, match="run argument 'nodes' is set by hpcsim for ReservingSettings"):
         rs.set("--nodes", 4)
     rs.set("ntasks", 4)
-    assert rs.run_args == {"ntasks": "4"}
+    assert rs.run_args == {"ntasks": 4}
 
 
 def test_command_orders_launcher_run_args_exe_exe_args() -> None:
     rs = RunSettings("sh", exe_args=["-c", "echo hi"], run_command="mpirun", run_args={"n": 4, "bind-to": "core"})
-    assert rs.command() == ["mpirun", "-n", "4", "--bind-to=core", rs.exe, "-c", "echo hi"]
+    assert rs.command() == ["mpirun", "-n", "4", "-bind-to", "core", rs.exe, "-c", "echo hi"]
 
 
 def test_command_without_run_command_is_exe_and_args() -> None:
@@ -207,7 +208,7 @@ def test_create_run_settings_auto_runs_directly_with_local_launcher(
     monkeypatch.chdir(tmp_path)
     exp = Experiment("exp", launcher="local")
     rs = exp.create_run_settings("sh", exe_args="-c 'exit 0'", env_vars={"A": 1})
-    assert rs.run_command == ""
+    assert rs.run_command is None
     assert rs.command() == [rs.exe, "-c", "exit 0"]
     assert rs.env_vars == {"A": "1"}
     explicit = exp.create_run_settings("sh", run_command="mpirun", run_args={"n": 2})
@@ -228,9 +229,9 @@ def test_invalid_nodes_are_refused(nodes: object) -> None:
         BatchSettings("sbatch", nodes=nodes)
 
 
-def test_batch_args_are_stringified() -> None:
+def test_batch_args_keep_their_values() -> None:
     bs = BatchSettings("sbatch", nodes=2, time="01:00:00", batch_args={"exclusive": None, "mem": 100})
-    assert bs.batch_args == {"exclusive": None, "mem": "100"}
+    assert bs.batch_args == {"exclusive": None, "mem": 100}
     assert (bs.walltime_str, bs.account, bs.queue) == ("01:00:00", "", "")
 
 

@@ -1,0 +1,5 @@
+"""SmartSim's ``smartsim.settings.palsSettings``: HPE Cray PALS ``mpiexec`` settings."""
+
+from hpcsim.settings.pals import PalsMpiexecSettings
+
+__all__ = ["PalsMpiexecSettings"]

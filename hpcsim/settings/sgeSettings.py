@@ -1,0 +1,5 @@
+"""SmartSim's ``smartsim.settings.sgeSettings``: Grid Engine batch settings."""
+
+from hpcsim.settings.sge import SgeQsubBatchSettings
+
+__all__ = ["SgeQsubBatchSettings"]
