@@ -13,7 +13,7 @@ from hpcsim.entities.entity import Entity, check_name
 from hpcsim.entities.model import Model
 from hpcsim.entities.orchestrator import Orchestrator
 from hpcsim.entities.strategies import Strategy
-from hpcsim.errors import ConfigError, EntityExistsError
+from hpcsim.errors import ConfigError, EntityExistsError, UnsupportedError
 from hpcsim.schedulers import LAUNCHERS, detect_scheduler
 from hpcsim.schedulers.kinds import KINDS
 from hpcsim.settings.batch import BatchSettings
@@ -55,7 +55,7 @@ class EntityFactory:
         if choice == "auto":
             return self.site.scheduler if self.site is not None else detect_scheduler()
         if choice not in LAUNCHERS:
-            raise ConfigError(f"unknown launcher {launcher!r}; choose one of {', '.join(LAUNCHERS)} or 'auto'")
+            raise UnsupportedError(f"unknown launcher {launcher!r}; choose one of {', '.join(LAUNCHERS)} or 'auto'")
         return str(choice)
 
     @property
@@ -161,15 +161,11 @@ class EntityFactory:
             name,
             params,
             path if path is not None else self.exp_path / name,
-            params_as_args=kwargs.get("params_as_args"),
             batch_settings=batch_settings,
             run_settings=run_settings,
-            perm_strategy=perm_strategy,
+            perm_strat=perm_strategy,
             replicas=replicas,
-            n_models=kwargs.get("n_models"),
-            max_concurrent=kwargs.get("max_concurrent"),
-            array=kwargs.get("array", False),
-            max_members=kwargs.get("max_members"),
+            **kwargs,
         )
         if path is None:
             ensemble.run_in_driver_cwd()

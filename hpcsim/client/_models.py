@@ -12,10 +12,11 @@ import os
 import secrets
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
-from hpcsim.client._base import check_int, check_key, check_str
+from hpcsim.client._base import check_bool, check_int, check_key, check_str, check_str_list
 from hpcsim.client._inference import InferenceBase
 from hpcsim.dataplane import protocol
 from hpcsim.dataplane.objects import BACKENDS, FIELDS, Stored
@@ -92,10 +93,19 @@ def _model(
     if min(*sizes, timeout) < 0:
         raise ValueError("batch_size, min_batch_size and min_batch_timeout must not be negative")
     if sizes[0] == 0 and (sizes[1] > 0 or timeout > 0):
-        raise ClientError("min_batch_size and min_batch_timeout need batch_size > 0")
+        raise ClientError(
+            "batch_size must be non-zero if min_batch_size or min_batch_timeout is used; "
+            "otherwise batching will not be performed"
+        )
+    if timeout > 0 and sizes[1] == 0:
+        raise ClientError(
+            "min_batch_size must be non-zero if min_batch_timeout is used; "
+            "otherwise the min_batch_timeout parameter is ignored"
+        )
     if sizes[1] > 0 and timeout == 0:
         print(
-            "WARNING: min_batch_size is set without min_batch_timeout; the worker will not wait for a minimum batch",
+            "WARNING: min_batch_timeout was not set when a non-zero min_batch_size was selected.\n"
+            "Setting a small value (~10ms) for min_batch_timeout may improve performance",
             file=sys.stderr,
         )
     in_names, out_names = _names(inputs, "inputs"), _names(outputs, "outputs")
@@ -165,28 +175,80 @@ class ModelOps(InferenceBase):
     ) -> None:
         """Store ``model`` (serialized bytes of ``backend``: TF, TFLITE, TORCH or ONNX) under
         ``name`` to run on ``device``; it is loaded once by the worker first, so a model that
-        cannot load fails here with the backend's reason."""
+        cannot load fails here with the backend's reason. Batching follows RedisAI's rules:
+        ``min_batch_size`` and ``min_batch_timeout`` need ``batch_size``, and
+        ``min_batch_timeout`` needs ``min_batch_size``."""
+        check_key(name, "name")
         if not isinstance(model, bytes):
             raise TypeError(f"model must be bytes, not {type(model).__name__}")
         stored = _model(backend, _device(device), batch_size, min_batch_size, min_batch_timeout, tag, inputs, outputs)
         self._store(name, stored, model, "set_model")
 
-    def set_model_from_file(self, name: str, model_file: str, backend: str, device: str = "CPU", **kwargs: Any) -> None:
-        """:meth:`set_model` with the model read from ``model_file``."""
-        self.set_model(name, _read(model_file, "model_file"), backend, device, **kwargs)
+    def set_model_from_file(
+        self,
+        name: str,
+        model_file: str,
+        backend: str,
+        device: str = "CPU",
+        batch_size: int = 0,
+        min_batch_size: int = 0,
+        min_batch_timeout: int = 0,
+        tag: str = "",
+        inputs: Names = None,
+        outputs: Names = None,
+    ) -> None:
+        """:meth:`set_model` with the model read from ``model_file`` (every other argument is
+        checked before the file is read)."""
+        check_key(name, "name")
+        check_str(model_file, "model_file")
+        stored = _model(backend, _device(device), batch_size, min_batch_size, min_batch_timeout, tag, inputs, outputs)
+        self._store(name, stored, _read(model_file, "model_file"), "set_model")
 
     def set_model_multigpu(
-        self, name: str, model: bytes, backend: str, first_gpu: int, num_gpus: int, **kwargs: Any
+        self,
+        name: str,
+        model: bytes,
+        backend: str,
+        first_gpu: int,
+        num_gpus: int,
+        batch_size: int = 0,
+        min_batch_size: int = 0,
+        min_batch_timeout: int = 0,
+        tag: str = "",
+        inputs: Names = None,
+        outputs: Names = None,
     ) -> None:
         """One copy per GPU (see :func:`multigpu_keys`), for :meth:`run_model_multigpu`."""
         check_key(name, "name")
-        for key, device in multigpu_keys(name, first_gpu, num_gpus):
-            self.set_model(key, model, backend, device, **kwargs)
+        if not isinstance(model, bytes):
+            raise TypeError(f"model must be bytes, not {type(model).__name__}")
+        stored = _model(backend, "GPU", batch_size, min_batch_size, min_batch_timeout, tag, inputs, outputs)
+        self._store_multigpu(name, stored, model, first_gpu, num_gpus, "set_model")
 
     def set_model_from_file_multigpu(
-        self, name: str, model_file: str, backend: str, first_gpu: int, num_gpus: int, **kwargs: Any
+        self,
+        name: str,
+        model_file: str,
+        backend: str,
+        first_gpu: int,
+        num_gpus: int,
+        batch_size: int = 0,
+        min_batch_size: int = 0,
+        min_batch_timeout: int = 0,
+        tag: str = "",
+        inputs: Names = None,
+        outputs: Names = None,
     ) -> None:
-        self.set_model_multigpu(name, _read(model_file, "model_file"), backend, first_gpu, num_gpus, **kwargs)
+        check_key(name, "name")
+        check_str(model_file, "model_file")
+        stored = _model(backend, "GPU", batch_size, min_batch_size, min_batch_timeout, tag, inputs, outputs)
+        _gpus(first_gpu, num_gpus)
+        blob = _read(model_file, "model_file")
+        self._store_multigpu(name, stored, blob, first_gpu, num_gpus, "set_model")
+
+    def _store_multigpu(self, name: str, stored: Stored, blob: bytes, first_gpu: int, num_gpus: int, what: str) -> None:
+        for key, device in multigpu_keys(name, first_gpu, num_gpus):
+            self._store(key, replace(stored, device=device), blob, what)
 
     def set_script(self, name: str, script: str, device: str = "CPU") -> None:
         """Store TorchScript source ``script``; its functions run with :meth:`run_script`."""
@@ -194,7 +256,9 @@ class ModelOps(InferenceBase):
         self._store(name, _script(_device(device)), source.encode(), "set_script")
 
     def set_script_from_file(self, name: str, file: str, device: str = "CPU") -> None:
-        self.set_script(name, _read(file, "file").decode("utf-8"), device)
+        check_key(name, "name")
+        stored = _script(_device(device))
+        self._store(name, stored, _read(file, "file").decode("utf-8").encode(), "set_script")
 
     def set_function(self, name: str, function: Callable[..., Any], device: str = "CPU") -> None:
         """Store the source of ``function`` (TorchScript-compatible Python) as a script whose
@@ -207,6 +271,8 @@ class ModelOps(InferenceBase):
             self.set_script(key, script, device)
 
     def set_script_from_file_multigpu(self, name: str, file: str, first_gpu: int, num_gpus: int) -> None:
+        check_key(name, "name")
+        _gpus(first_gpu, num_gpus)
         self.set_script_multigpu(name, _read(file, "file").decode("utf-8"), first_gpu, num_gpus)
 
     def set_function_multigpu(self, name: str, function: Callable[..., Any], first_gpu: int, num_gpus: int) -> None:
@@ -305,10 +371,26 @@ class ModelOps(InferenceBase):
 
     # -- statistics --------------------------------------------------------------------------------
 
-    def get_ai_info(self, address: str, key: str, reset_stat: bool = False) -> dict[str, str | int]:
+    @overload
+    def get_ai_info(self, address: str, key: str, reset_stat: bool = False) -> dict[str, str | int]: ...
+
+    @overload
+    def get_ai_info(self, address: list[str], key: str, reset_stat: bool = False) -> list[dict[str, str | int]]: ...
+
+    def get_ai_info(
+        self, address: str | list[str], key: str, reset_stat: bool = False
+    ) -> dict[str, str | int] | list[dict[str, str | int]]:
         """Statistics of model or script ``key`` (taken literally) on the server at ``address``:
-        calls (requests), executions (batches), samples, errors and duration in microseconds."""
+        calls (requests), executions (batches), samples, errors and duration in microseconds.
+        Given a list of addresses (SmartRedis' form), a list with one such dict per address."""
         check_key(key, "key")
+        check_bool(reset_stat, "reset_stat")
+        if isinstance(address, str):
+            return self._ai_info(address, key, reset_stat)
+        addresses = check_str_list(address, "address")
+        return [self._ai_info(one, key, reset_stat) for one in addresses]
+
+    def _ai_info(self, address: str, key: str, reset_stat: bool) -> dict[str, str | int]:
         node = self._node(address)
         tag = self._tag(node)
         stored_key, stats = (tag + key).encode(), protocol.stats_key(tag, tag + key).encode()

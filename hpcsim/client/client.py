@@ -20,10 +20,11 @@ from hpcsim.client._admin import AdminOps
 from hpcsim.client._base import check_array, check_bool, check_key, check_str
 from hpcsim.client._datasets import DatasetOps
 from hpcsim.client._models import ModelOps
-from hpcsim.client.address import parse_addresses, read_addresses
+from hpcsim.client.address import Address, parse_addresses, read_addresses
 from hpcsim.client.cluster import Cluster
 from hpcsim.client.connection import Command, Standalone, Target
 from hpcsim.client.keys import KeyBuilder
+from hpcsim.client.known import password_file_for
 from hpcsim.client.log import LLDebug, configured_level, log_data
 from hpcsim.client.options import (
     ConfigOptions,
@@ -34,7 +35,9 @@ from hpcsim.client.options import (
     read_timeouts,
 )
 from hpcsim.dataplane import codec
+from hpcsim.db import secret
 from hpcsim.db.secret import Credential
+from hpcsim.errors import ClientError
 
 __all__ = ["Client"]
 
@@ -65,6 +68,18 @@ def _bind(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[bool, dict[str
             raise TypeError(f"Client() got an unexpected or repeated argument {name!r}")
         bound[name] = value
     return legacy, bound
+
+
+def _driver_credential(addresses: list[Address]) -> tuple[Credential, str] | None:
+    """The admin credential of a database this process started or reconnected to (a driver's
+    client given just its address), with where it came from; None for any other database."""
+    path = password_file_for(addresses)
+    if path is None:
+        return None
+    try:
+        return secret.read_credential(path), f"file {path} (a database this driver runs)"
+    except (OSError, ValueError):
+        return None
 
 
 class Client(DatasetOps, ModelOps, AdminOps):
@@ -120,6 +135,8 @@ class Client(DatasetOps, ModelOps, AdminOps):
         credential: Credential | None
         if password is None:
             credential, self._auth = read_credential(options)
+            if credential is None:
+                credential, self._auth = _driver_credential(addresses) or (None, self._auth)
         else:
             credential = Credential(username, password)
             self._auth = f"password argument{f', user {username}' if username else ''}"
@@ -242,9 +259,8 @@ class Client(DatasetOps, ModelOps, AdminOps):
     def _move(self, src_name: str, dest_name: str, delete_source: bool) -> None:
         src = self._keys.tensor_key(check_key(src_name, "src_name"), read=True)
         dest = self._keys.tensor_key(check_key(dest_name, "dest_name"), read=False)
+        self._check_tensor(src, "rename_tensor" if delete_source else "copy_tensor")
         if src == dest:
-            if not self._call(src, b"EXISTS"):
-                raise self._missing("tensor", src, self._keys.prefixed_read(self._keys.tensors))
             return
         if self._same_slot(src, dest):
             if delete_source:
@@ -263,6 +279,16 @@ class Client(DatasetOps, ModelOps, AdminOps):
                     self._call(src, b"DEL")
         if not found:
             raise self._missing("tensor", src, self._keys.prefixed_read(self._keys.tensors))
+
+    def _check_tensor(self, key: str, what: str) -> None:
+        """KeyNotFoundError if ``key`` is missing, ClientError if it holds no tensor (a list,
+        a dataset's fields, a string another program wrote), on any kind of database."""
+        raw = key.encode()
+        reply = self._run([(raw, (b"GETRANGE", raw, b"0", str(len(codec.MAGIC) - 1).encode()))])[0]
+        if reply == b"":
+            raise self._missing("tensor", key, self._keys.prefixed_read(self._keys.tensors))
+        if isinstance(reply, redis.ResponseError) or reply != codec.MAGIC:
+            raise ClientError(f"{what}: {key!r} does not hold a tensor")
 
     def tensor_exists(self, name: str) -> bool:
         """Whether tensor ``name`` (get prefix) exists."""

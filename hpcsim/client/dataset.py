@@ -25,6 +25,23 @@ COMPLETE = ".COMPLETE"
 """Field written last by put_dataset; its presence means the dataset is whole."""
 _RESERVED = (TENSOR_NAMES, COMPLETE)
 _META_SCALAR_TYPES = ("float64", "float32", "int64", "int32", "uint64", "uint32")
+#: how SmartRedis names types in ``str(dataset)`` (and hpcsim's extra tensor types)
+_TYPE_NAMES = {
+    "float64": "double",
+    "float32": "float",
+    "int8": "8 bit signed integer",
+    "int16": "16 bit signed integer",
+    "int32": "32 bit signed integer",
+    "int64": "64 bit signed integer",
+    "uint8": "8 bit unsigned integer",
+    "uint16": "16 bit unsigned integer",
+    "uint32": "32 bit unsigned integer",
+    "uint64": "64 bit unsigned integer",
+    "float16": "half",
+    "bool": "boolean",
+    "complex64": "complex float",
+    "complex128": "complex double",
+}
 
 
 @dataclass
@@ -58,6 +75,25 @@ class Dataset(LogContext):
 
     def __repr__(self) -> str:
         return f"Dataset({self._name!r}, tensors={list(self._tensors)}, metadata={list(self._meta)})"
+
+    def __str__(self) -> str:
+        """SmartRedis' description: each tensor's type, dimensions and element count, then
+        each metadata field's type."""
+        lines = [f"DataSet ({self._name}):", "Tensors:"]
+        for name, data in self._tensors.items():
+            lines += [
+                f"  {name}:",
+                f"    type: {_TYPE_NAMES.get(data.dtype.name, data.dtype.name)}",
+                f"    dimensions: [{', '.join(str(d) for d in data.shape)}]",
+                f"    elements: {data.size}",
+            ]
+        lines += [] if self._tensors else ["  none"]
+        lines.append("Metadata:")
+        for name, entry in self._meta.items():
+            kind = "string" if entry.dtype is None else _TYPE_NAMES.get(entry.dtype.name, entry.dtype.name)
+            lines += [f"  {name}:", f"    type: {kind}"]
+        lines += [] if self._meta else ["  none"]
+        return "\n".join(lines) + "\n"
 
     def get_name(self) -> str:
         return self._name

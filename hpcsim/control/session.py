@@ -88,6 +88,9 @@ class Session:
         self.databases = Databases(exp_path, launcher, site, self.dry_run)
         #: the latest launch of each name this session knows
         self.launched: dict[str, JobRecord] = {}
+        #: running databases of other experiments that this one's applications use
+        #: (``Experiment.reconnect_orchestrator``): identifier -> the session of their experiment
+        self.adopted: dict[str, Session] = {}
         self._controller: Controller | None = None
 
     @staticmethod
@@ -112,9 +115,13 @@ class Session:
         return self._controller
 
     def running_databases(self) -> dict[str, DatabaseRecord]:
-        if self._controller is None and not has_store(self.exp_path):
-            return {}
-        return self.control().store.databases()
+        """This experiment's running databases, then those it adopted (while they run)."""
+        own = {} if self._controller is None and not has_store(self.exp_path) else self.control().store.databases()
+        for identifier, owner in self.adopted.items():
+            record = owner.running_databases().get(identifier)
+            if record is not None and identifier not in own:
+                own[identifier] = record
+        return own
 
     # -- generation -------------------------------------------------------------------------
 
@@ -214,8 +221,10 @@ class Session:
                 _log.info("launched %d job(s) in %s", len(records), self.exp_path)
             if deferred.hit:
                 raise KeyboardInterrupt
-            if block:
-                self.wait(app_records)
+            if block:  # as SmartSim's: until every application this session launched has ended
+                waited = [r for r in self.launched.values() if r.kind != "database"]
+                records += [r for r in waited if r not in records]
+                self.wait(waited)
         except KeyboardInterrupt:
             self.interrupted(records, kill_on_interrupt)
             raise

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import os
+import textwrap
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -11,10 +13,11 @@ from hpcsim import config
 from hpcsim.entities.db_methods import DBObjectMethods
 from hpcsim.entities.dbobjects import DBModel, DBObject, DBObjects, DBScript
 from hpcsim.entities.entity import Entity
+from hpcsim.entities.entity_list import EntityList
 from hpcsim.entities.model import Model, PathArg
 from hpcsim.entities.params import check_param_lists
-from hpcsim.entities.strategies import Strategy, check_member_count, expand
-from hpcsim.errors import ConfigError, EntityExistsError, HpcsimError, ParameterError
+from hpcsim.entities.strategies import Strategy, check_member_count, check_strategy, expand
+from hpcsim.errors import ConfigError, ConfigTypeError, EntityExistsError, HpcsimError, ParameterError
 from hpcsim.settings.batch import BatchSettings
 from hpcsim.settings.run import RunSettings
 
@@ -43,43 +46,66 @@ def _check_replicas(replicas: object) -> int:
     return replicas
 
 
-class Ensemble(Entity, DBObjectMethods):
+_KWARGS = ("replicas", "n_models", "max_concurrent", "array", "max_members", "perm_strategy")
+
+
+class Ensemble(EntityList[Model], DBObjectMethods):
     """Members ``<name>_<i>`` live in ``<path>/<name>_<i>``; each parameter set from the
-    strategy is repeated ``replicas`` times, so params x replicas members are made. More than
-    ``max_members`` (default ``HPCSIM_MAX_MEMBERS``, else 10000) are refused before any is made."""
+    strategy ``perm_strat`` is repeated ``replicas`` times, so params x replicas members are
+    made. More than ``max_members`` (default ``HPCSIM_MAX_MEMBERS``, else 10000) are refused
+    before any is made.
+
+    SmartSim's signature: ``path`` defaults to the working directory, and the keywords are
+    ``replicas``, ``n_models`` (for ``random``), ``max_concurrent``, ``array`` and
+    ``max_members`` (``perm_strategy`` is accepted for ``perm_strat``).
+    """
 
     def __init__(
         self,
         name: str,
         params: Mapping[str, object] | None,
-        path: str | Path,
+        path: str | Path | None = None,
         params_as_args: Iterable[str] | None = None,
         batch_settings: BatchSettings | None = None,
         run_settings: RunSettings | None = None,
-        perm_strategy: str | Strategy = "all_perm",
-        replicas: int | None = None,
-        n_models: int | None = None,
-        max_concurrent: int | None = None,
-        array: bool = False,
-        max_members: int | None = None,
+        perm_strat: str | Strategy = "all_perm",
+        **kwargs: Any,
     ) -> None:
-        super().__init__(name, path)
+        unknown = sorted(set(kwargs) - set(_KWARGS))
+        if unknown:
+            raise ConfigTypeError(f"Ensemble got unexpected keyword(s) {unknown}; accepted: {', '.join(_KWARGS)}")
+        max_concurrent = kwargs.get("max_concurrent")
         if max_concurrent is not None and (
             isinstance(max_concurrent, bool) or not isinstance(max_concurrent, int) or max_concurrent < 1
         ):
             raise HpcsimError(f"max_concurrent must be a positive integer, got {max_concurrent!r}")
         #: in one batch job, run at most this many members at once (None: all of them)
-        self.max_concurrent = max_concurrent
+        self.max_concurrent: int | None = max_concurrent
         #: in one batch job, run the members as a scheduler job array instead of concurrent steps
-        self.array = bool(array)
+        self.array = bool(kwargs.get("array", False))
         self.batch_settings = batch_settings
         self.run_settings = run_settings
+        self.params = dict(params) if isinstance(params, Mapping) else {}
+        self.params_as_args = _names(params_as_args)
+        self.replicas: int | None = kwargs.get("replicas")
         self._models: list[Model] = []
         self._db_objects = DBObjects(f"ensemble {name!r}")
+        super().__init__(
+            name,
+            os.getcwd() if path is None else path,
+            params=params,
+            perm_strat=kwargs.get("perm_strategy", perm_strat),
+            n_models=kwargs.get("n_models"),
+            max_members=kwargs.get("max_members"),
+        )
+
+    def _initialize_entities(self, **kwargs: Any) -> None:
+        name, params, replicas = self.name, kwargs["params"], self.replicas
+        check_strategy(kwargs["perm_strat"])
         param_lists = check_param_lists(params)
         copies = _check_replicas(replicas)
-        if run_settings is None:
-            if batch_settings is None:
+        if self.run_settings is None:
+            if self.batch_settings is None:
                 raise HpcsimError(f"ensemble {name!r} needs run_settings, batch_settings, or both")
             if param_lists or replicas is not None:
                 raise HpcsimError(
@@ -91,29 +117,56 @@ class Ensemble(Entity, DBObjectMethods):
                 f"ensemble {name!r} has run_settings but neither params nor replicas, so it would have "
                 "no members; pass params=..., replicas=N, or create it empty with batch_settings only"
             )
-        limit = _check_max_members(max_members)
+        limit = _check_max_members(kwargs["max_members"])
         if param_lists:
-            param_sets = expand(perm_strategy, param_lists, n_models or 0, copies, limit)
+            param_sets = expand(kwargs["perm_strat"], param_lists, kwargs["n_models"] or 0, copies, limit)
         else:
             check_member_count(1, copies, limit, f"replicas={copies}")
             param_sets = iter([{}])
-        args = _names(params_as_args)
         for index, member_params in enumerate(p for p in param_sets for _ in range(copies)):
             member_name = f"{name}_{index}"
             member = Model(
                 member_name,
                 member_params,
-                copy.deepcopy(run_settings),
+                copy.deepcopy(self.run_settings),
                 Path(self.path) / member_name,
-                params_as_args=args,
+                params_as_args=self.params_as_args,
             )
             member.enable_key_prefixing()
             self._models.append(member)
         self._key_prefixing = True
 
     @property
+    def entities(self) -> list[Model]:
+        """The members (SmartSim's name for :attr:`models`)."""
+        return list(self._models)
+
+    @property
+    def batch(self) -> bool:
+        """Whether the members run together in one batch job."""
+        return self.batch_settings is not None
+
+    def set_path(self, new_path: str | Path) -> None:
+        """Move the ensemble's directory; members that lived in it move along."""
+        old = Path(self.path)
+        super().set_path(new_path)
+        for member in self._models:
+            if Path(member.path).parent == old:
+                member.set_path(Path(self.path) / member.name)
+
+    @property
     def models(self) -> list[Model]:
         return list(self._models)
+
+    @property
+    def attached_files_table(self) -> str:
+        """The files attached to each member, member by member."""
+        if not self._models:
+            return "The ensemble is empty, no files to show."
+        return "\n".join(f"{m.name}:\n" + textwrap.indent(m.attached_files_table, "  ") for m in self._models)
+
+    def print_attached_files(self) -> None:
+        print(self.attached_files_table)
 
     def run_in_driver_cwd(self) -> None:
         super().run_in_driver_cwd()
@@ -209,12 +262,6 @@ class Ensemble(Entity, DBObjectMethods):
 
     def __len__(self) -> int:
         return len(self._models)
-
-    def __getitem__(self, name: str) -> Model:
-        for model in self._models:
-            if model.name == name:
-                return model
-        raise KeyError(f"ensemble {self.name!r} has no member {name!r}")
 
     def __repr__(self) -> str:
         return f"Ensemble({self.name!r}, members={len(self._models)}, path={self.path!r})"

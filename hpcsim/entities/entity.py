@@ -45,6 +45,12 @@ class Entity:
         """:meth:`Experiment.generate` made :attr:`path`; the application runs there."""
         self.work_dir = self.path
 
+    def set_path(self, new_path: str | Path) -> None:
+        """Move the entity's directory (before it is generated or started)."""
+        self.path = os.path.abspath(os.path.expanduser(new_path))
+        if self.work_dir is not None:
+            self.work_dir = self.path
+
     @property
     def type(self) -> str:
         return type(self).__name__

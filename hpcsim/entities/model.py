@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -23,18 +24,19 @@ PathArg = str | Path | Iterable[str | Path] | None
 
 
 class Model(Entity, DBObjectMethods):
-    """An application to launch; created through :meth:`Experiment.create_model`."""
+    """An application to launch; created through :meth:`Experiment.create_model` (made
+    directly, ``path`` defaults to the working directory, as in SmartSim)."""
 
     def __init__(
         self,
         name: str,
         params: Mapping[str, object] | None,
         run_settings: RunSettings,
-        path: str | Path,
+        path: str | Path | None = None,
         params_as_args: Iterable[str] | None = None,
         batch_settings: BatchSettings | None = None,
     ) -> None:
-        super().__init__(name, path)
+        super().__init__(name, os.getcwd() if path is None else path)
         if not isinstance(run_settings, RunSettings):
             raise TypeError(f"run_settings must be RunSettings, got {type(run_settings).__name__}")
         if batch_settings is not None and not isinstance(batch_settings, BatchSettings):

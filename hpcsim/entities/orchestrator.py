@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-import redis
-
+from hpcsim.client import known
 from hpcsim.db import admin
 from hpcsim.db.netif import interface_names
 from hpcsim.db.options import server_options
-from hpcsim.db.secret import Credential, app_secret_path, read_credential, read_secret
-from hpcsim.entities.entity import Entity, check_name
-from hpcsim.errors import ConfigError, DatabaseError
+from hpcsim.entities.dbnode import DBNode
+from hpcsim.entities.entity import check_name
+from hpcsim.entities.entity_list import EntityList
+from hpcsim.entities.live_database import LiveDatabase
+from hpcsim.errors import ConfigError, DatabaseError, UnsupportedError
 from hpcsim.log import get_logger
 from hpcsim.settings.run import ArgValue
 
@@ -32,82 +32,6 @@ _LOOPBACK = ("127.0.0.1", "localhost")
 _log = get_logger("hpcsim.database")
 #: a cluster shard on port p also listens on p + 10000 for the other shards
 CLUSTER_BUS_OFFSET = 10000
-
-
-@dataclass(frozen=True)
-class LiveDatabase:
-    """Where a started database listens, and how to authenticate: ``password_file`` is the
-    admin's; the applications' credential file lies beside it."""
-
-    addresses: tuple[str, ...]
-    cluster: bool
-    password_file: str | None
-
-    def password(self) -> str | None:
-        """The admin password (Redis's default user)."""
-        return read_secret(self.password_file) if self.password_file else None
-
-    def app_credential(self) -> Credential | None:
-        """The applications' least-privilege identity (docs/security.md)."""
-        return read_credential(app_secret_path(self.password_file)) if self.password_file else None
-
-    def is_active(self, workers: bool = True) -> bool:
-        """Whether every shard answers PING and (with ``workers``) has its inference worker
-        running beside it, which ``run_model`` and ``run_script`` need."""
-        password = self.password()
-        if not all(admin.ping(address, password) for address in self.primaries(password)):
-            return False
-        return not workers or not self.workers_down()
-
-    def primaries(self, password: str | None = None) -> list[str]:
-        """The addresses that serve the data: every address of a standalone database; of a
-        cluster, those its layout (CLUSTER NODES, from the first shard that answers) names as
-        primaries holding slots, so a replica, or a failed primary whose replica took over,
-        does not count. A cluster that no shard describes: every address."""
-        if not self.cluster:
-            return list(self.addresses)
-        password = password if password is not None else self.password()
-        for address in self.addresses:
-            try:
-                with admin.connect(address, password, 2.0) as conn:
-                    nodes = conn.execute_command("CLUSTER NODES")
-            except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError):
-                continue
-            masters = {name for name, node in nodes.items() if "master" in node["flags"] and node["slots"]}
-            found = [a for a in self.addresses if a in masters]
-            return found or list(self.addresses)
-        return list(self.addresses)
-
-    def workers_down(self) -> list[str]:
-        """Addresses of the primaries whose inference worker is not running: its heartbeat key
-        (refreshed every second, gone 3 s after the worker) is missing. (A replica's worker
-        waits until its replica is promoted, then serves its slots.)"""
-        password = self.password()
-        return [a for a in self.primaries(password) if not _worker_alive(a, password, self.cluster)]
-
-
-def _worker_alive(address: str, password: str | None, cluster: bool) -> bool:
-    """Whether the heartbeat of the worker beside the shard at ``address`` exists (in a
-    cluster, under the hash tag of the shard's own slots, as the worker computes it)."""
-    from hpcsim.dataplane import protocol  # the request protocol's key names (it imports only redis)
-
-    try:
-        with admin.connect(address, password, 2.0) as conn:
-            tag = ""
-            if cluster:
-                nodes = conn.execute_command("CLUSTER NODES")
-                spans = [
-                    (int(span[0]), int(span[-1]))
-                    for node in nodes.values()
-                    if "myself" in node["flags"]
-                    for span in node["slots"]
-                ]
-                if not spans:
-                    return False
-                tag = protocol.cluster_tag(lambda slot: any(first <= slot <= last for first, last in spans))
-            return bool(conn.exists(protocol.heartbeat_key(tag)))
-    except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError):
-        return False
 
 
 def _check_replicas(replicas: object, db_nodes: int, launcher: str) -> int:
@@ -153,7 +77,7 @@ def _interfaces_here(names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(name for name in names if name not in missing)
 
 
-class Orchestrator(Entity):
+class Orchestrator(EntityList[DBNode]):
     """A Redis database of ``db_nodes`` shards (1, or 3 and more as a Redis Cluster), each
     primary with ``replicas`` replica shards (a cluster on the local launcher only).
 
@@ -191,7 +115,7 @@ class Orchestrator(Entity):
         if isinstance(db_nodes, bool) or not isinstance(db_nodes, int) or db_nodes < 1:
             raise ConfigError(f"db_nodes must be a positive integer, got {db_nodes!r}")
         if db_nodes == 2:
-            raise ConfigError(
+            raise UnsupportedError(
                 "db_nodes=2 is not possible: a Redis Cluster needs at least 3 primaries to agree "
                 "on failures; use 1 shard, or 3 or more"
             )
@@ -225,6 +149,11 @@ class Orchestrator(Entity):
         self.run_args: dict[str, ArgValue] = {}
         self.batch_args: dict[str, ArgValue] = {}
         self._live: LiveDatabase | None = None
+        #: the job store's record of this database once it runs (``checkpoint_file``)
+        self._checkpoint: str | None = None
+
+    def _initialize_entities(self, **kwargs: object) -> None:
+        self._nodes: dict[str, DBNode] = {}  # made on first use: a subclass may set db_nodes later
 
     def _check_placement(self, single_cmd: bool) -> None:
         if self.launcher == "local":
@@ -259,6 +188,7 @@ class Orchestrator(Entity):
         """The nodes to run the shards on, one per shard."""
         self.hosts = _strings(host_list, "hosts")
         self._check_placement(True)
+        self.reset_hosts()
 
     def set_run_arg(self, arg: str, value: ArgValue = None) -> None:
         """An argument for the launch command that starts the shards (``srun``, ...)."""
@@ -292,10 +222,75 @@ class Orchestrator(Entity):
         for the single launch command that starts every shard under a scheduler."""
         return self.shard_names() if self.launcher == "local" else [self.name]
 
+    # -- its shards, as SmartSim's DBNode entities ------------------------------------------
+
+    @property
+    def entities(self) -> list[DBNode]:
+        """One :class:`DBNode` per shard (:meth:`shard_names`), with its port and host."""
+        ports = self.ports
+        nodes = []
+        for index, name in enumerate(self.shard_names()):
+            if name not in self._nodes:
+                port = ports[index] if len(ports) > 1 else ports[0]
+                self._nodes[name] = DBNode(name, self.path, None, [port], [f"{name}.out"], self.name)
+                self._set_node_host(index, self._nodes[name])
+            nodes.append(self._nodes[name])
+        return nodes
+
+    @property
+    def ports(self) -> list[int]:
+        """The ports the shards listen on: ``port``, ``port+1``, ... locally (one per shard);
+        ``port`` on every node under a scheduler."""
+        return [self.port + i for i in range(self.num_shards)] if self.launcher == "local" else [self.port]
+
+    def _set_node_host(self, index: int, node: DBNode) -> None:
+        addresses = self._live.addresses if self._live is not None else ()
+        if len(addresses) == self.num_shards:
+            node.set_hosts(addresses[index].rsplit(":", 1)[0])
+        elif len(self.hosts) == self.num_shards:
+            node.set_hosts(self.hosts[index])
+        elif self.launcher == "local" and not addresses:
+            node.set_hosts("127.0.0.1" if not self.interfaces or self.interfaces == ("lo",) else [])
+        else:
+            node.clear_hosts()
+
+    def reset_hosts(self) -> None:
+        """Give every shard its host again: where it runs, else the one it was given."""
+        for index, node in enumerate(self._nodes.get(name) for name in self.shard_names()):
+            if node is not None:
+                self._set_node_host(index, node)
+
+    def set_path(self, new_path: str | Path) -> None:
+        """Move the database's directory (its logs, dumps and shard files) before it starts."""
+        if self._live is not None:
+            raise DatabaseError(f"database {self.name!r} is running; stop it before moving its directory")
+        super().set_path(new_path)
+        for node in self._nodes.values():
+            node.set_path(self.path)
+
+    @property
+    def checkpoint_file(self) -> str:
+        """The file that names this running database, for :meth:`Experiment.reconnect_orchestrator`
+        (SmartSim's ``smartsim_db.dat``): its record in the job store of the experiment that
+        started it, ``<exp>/.hpcsim/store/databases/<db_identifier>.json``."""
+        if self._checkpoint is None:
+            raise DatabaseError(
+                f"database {self.name!r} has no checkpoint file: it is written when the database starts (exp.start(db))"
+            )
+        return self._checkpoint
+
+    def set_checkpoint_file(self, path: str | Path | None) -> None:
+        self._checkpoint = None if path is None else str(path)
+
     # -- live state (set by the Experiment once every shard answers) -------------------------
 
     def set_live(self, live: LiveDatabase | None) -> None:
+        if self._live is not None:
+            known.forget(self._live.addresses)
         self._live = live
+        if live is not None:  # a Client of this process given just its address authenticates
+            known.remember(live.addresses, live.password_file)
+        self.reset_hosts()
 
     def _running(self) -> LiveDatabase:
         if self._live is None:

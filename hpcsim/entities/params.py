@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
+
+import numpy as np
 
 from hpcsim.errors import ParameterError
 
@@ -10,9 +13,12 @@ __all__ = ["check_param_lists", "check_params"]
 
 
 def _scalar(name: str, value: object) -> str:
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+    """A value as files and arguments receive it: a str, or a real number (numpy's too, so
+    ``np.linspace`` values work); booleans are refused (``True`` is rarely meant as ``1``)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (str, numbers.Real)):
         raise ParameterError(
-            f"parameter {name!r} has a value of type {type(value).__name__} ({value!r}); use str, int or float"
+            f"parameter {name!r} has a value of type {type(value).__name__} ({value!r}); "
+            "use a str or a number (int, float or a numpy scalar)"
         )
     return str(value)
 
@@ -32,7 +38,8 @@ def check_params(params: Mapping[str, object] | None) -> dict[str, str]:
 
 
 def check_param_lists(params: Mapping[str, object] | None) -> dict[str, list[str]]:
-    """Validate ensemble parameters: each a scalar or a non-empty list of scalars."""
+    """Validate ensemble parameters: each a scalar or a non-empty list (tuple, 1-D numpy
+    array) of scalars."""
     if params is None:
         return {}
     if not isinstance(params, Mapping):
@@ -41,7 +48,8 @@ def check_param_lists(params: Mapping[str, object] | None) -> dict[str, list[str
     for name, value in params.items():
         if not isinstance(name, str) or not name:
             raise ParameterError(f"parameter names must be non-empty strings, got {name!r}")
-        values = value if isinstance(value, (list, tuple)) else [value]
+        listed = isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray) and value.ndim == 1)
+        values = list(value) if listed else [value]  # type: ignore[call-overload]
         if not values:
             raise ParameterError(f"parameter {name!r} has an empty list of values")
         out[name] = [_scalar(name, v) for v in values]

@@ -13,11 +13,26 @@ import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from hpcsim.config import DEFAULT_MAX_MEMBERS
-from hpcsim.errors import ConfigError, UserStrategyError
+from hpcsim.errors import ConfigError, UnsupportedError, UserStrategyError
 
-__all__ = ["DEFAULT_MAX_MEMBERS", "Strategy", "check_member_count", "expand"]
+__all__ = ["DEFAULT_MAX_MEMBERS", "Strategy", "UnknownStrategyError", "check_member_count", "check_strategy", "expand"]
 
 Strategy = Callable[[list[str], list[list[str]], int], list[dict[str, str]]]
+
+
+class UnknownStrategyError(UserStrategyError, UnsupportedError):
+    """A strategy that is neither a built-in name nor a callable (SmartSim raises
+    ``SSUnsupportedError`` there)."""
+
+
+def check_strategy(strategy: object) -> None:
+    """Refuse a strategy that is neither one of the built-in names nor a callable."""
+    if isinstance(strategy, str) and strategy not in _BUILTIN:
+        raise UnknownStrategyError(
+            f"unknown perm_strategy {strategy!r}; choose one of {sorted(_BUILTIN)} or pass a callable"
+        )
+    if not isinstance(strategy, str) and not callable(strategy):
+        raise UnknownStrategyError(f"perm_strategy must be a name or a callable, got {strategy!r}")
 
 
 def check_member_count(sets: int, replicas: int, limit: int, origin: str) -> None:
@@ -125,14 +140,9 @@ def expand(
     more than ``max_members`` members (sets x ``replicas``) are refused before any is made."""
     names = list(params)
     values = [list(params[n]) for n in names]
+    check_strategy(strategy)
     if isinstance(strategy, str):
-        if strategy not in _BUILTIN:
-            raise UserStrategyError(
-                f"unknown perm_strategy {strategy!r}; choose one of {sorted(_BUILTIN)} or pass a callable"
-            )
         return _builtin(strategy, names, values, n_models, replicas, max_members)
-    if not callable(strategy):
-        raise UserStrategyError(f"perm_strategy must be a name or a callable, got {strategy!r}")
     result = _call_user(strategy, names, values, n_models)
     check_member_count(len(result), replicas, max_members, f"perm_strategy {strategy!r} made {len(result)} sets")
     return iter(result)

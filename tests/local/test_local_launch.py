@@ -129,8 +129,9 @@ def test_stop_cancels_the_whole_process_group(exp: Experiment, tmp_path: Path) -
 
 def test_get_status_of_an_entity_never_started(exp: Experiment, python_exe: str) -> None:
     model = _report(exp, python_exe, "idle")
-    with pytest.raises(LaunchError, match="'idle' was never started"):
-        exp.get_status(model)
+    assert exp.get_status(model) == [Status.NEVER_STARTED]  # SmartSim's STATUS_NEVER_STARTED
+    with pytest.raises(LaunchError, match="'idle' was never started"):  # a ValueError, as SmartSim's
+        exp.finished(model)
     with pytest.raises(LaunchError, match="never started"):
         exp.stop("nope")
 

@@ -82,4 +82,4 @@ def test_model_page_consumer_prints_both_producers_tensors(tmp_path: Path) -> No
     out = (root / "consumer" / "consumer.out").read_text().splitlines()
     assert [line.split(":", 1)[1] for line in out] == ["1: [5 6 7 8]", "2: [1 2 3 4]"]
     assert "network interface(s) ib0 not found on this host" in done.stderr
-    assert re.search(r"\| consumer +\| model +\|.*\| COMPLETED +\| 0 ", done.stderr)
+    assert re.search(r"\| consumer +\| Model +\|.*\| COMPLETED +\| 0 ", done.stderr)  # SmartSim's summary columns
