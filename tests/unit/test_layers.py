@@ -15,13 +15,27 @@ ROOT = Path(hpcsim.__file__).parent
 
 #: bottom first; each name is a top-level module or package of hpcsim ("hpcsim" is __init__)
 LAYERS: list[tuple[str, set[str]]] = [
-    ("foundation", {"errors", "_version", "_resources", "_proc", "_atomic", "_shell", "config", "log", "status"}),
+    (
+        "foundation",
+        {"errors", "error", "_version", "_resources", "_proc", "_atomic", "_shell", "config", "log", "status"},
+    ),
     ("formats and services", {"dataplane", "db", "render", "native", "schedulers"}),
     ("settings and sites", {"settings", "site"}),
-    ("entities and client", {"entities", "client"}),
+    ("entities and client", {"entities", "entity", "client"}),
     ("machine learning", {"ml"}),
     ("control", {"control"}),
-    ("facade", {"experiment_factory", "experiment", "database", "hpcsim"}),
+    (
+        "facade",
+        {
+            "experiment_factory",
+            "experiment",
+            "experiment_views",
+            "experiment_tables",
+            "experiment_checkpoint",
+            "database",
+            "hpcsim",
+        },
+    ),
     ("applications", {"diagnostics", "overview", "standalone_db", "submission", "spec", "driver"}),
     ("command line", {"cli"}),
 ]
