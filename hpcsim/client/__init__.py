@@ -10,18 +10,31 @@ from __future__ import annotations
 
 from hpcsim.client.client import Client
 from hpcsim.client.dataset import Dataset
-from hpcsim.client.log import LLDebug, LLDeveloper, LLInfo, LLQuiet, LogContext, log_data, log_error, log_warning
+from hpcsim.client.dataset_utils import DatasetConverter
+from hpcsim.client.log import (
+    LLDebug,
+    LLDeveloper,
+    LLInfo,
+    LLQuiet,
+    LogContext,
+    SRObject,
+    log_data,
+    log_error,
+    log_warning,
+)
 from hpcsim.client.options import ConfigOptions
 
 __all__ = [
     "Client",
     "ConfigOptions",
     "Dataset",
+    "DatasetConverter",
     "LLDebug",
     "LLDeveloper",
     "LLInfo",
     "LLQuiet",
     "LogContext",
+    "SRObject",
     "log_data",
     "log_error",
     "log_warning",

@@ -13,7 +13,7 @@ from redis.exceptions import ResponseError
 from hpcsim.client.address import parse_address
 from hpcsim.client.connection import Command, Node, Target, Transport
 from hpcsim.client.keys import KeyBuilder
-from hpcsim.client.log import LogContext
+from hpcsim.client.log import SRObject
 from hpcsim.dataplane import codec
 from hpcsim.dataplane.wire import Wire, read_bulk
 from hpcsim.errors import ClientError, KeyNotFoundError
@@ -59,7 +59,7 @@ def check_str_list(value: object, what: str) -> list[str]:
     return list(value)
 
 
-class ClientBase(LogContext):
+class ClientBase(SRObject):
     """The connection, the key builder and the command helpers every operation uses."""
 
     _transport: Transport

@@ -182,22 +182,26 @@ class DatasetOps(ClientBase):
         """Entries in the list (0 if it does not exist)."""
         return int(self._call(self._keys.list_key(check_key(list_name, "list_name"), read=True), b"LLEN"))
 
-    def _poll_length(self, list_name: str, list_length: int, ms: int, tries: int, ok: str) -> bool:
-        check_key(list_name, "list_name")
+    def _poll_length(self, name: str, list_length: int, ms: int, tries: int, ok: str) -> bool:
+        check_key(name, "name")
         wanted = check_int(list_length, "list_length")
         if wanted < 0:
             raise ValueError(f"list_length must not be negative, not {wanted}")
         compare = {"==": wanted.__eq__, ">=": wanted.__le__, "<=": wanted.__ge__}[ok]
-        return self._poll(lambda: compare(self.get_list_length(list_name)), ms, tries)
+        return self._poll(lambda: compare(self.get_list_length(name)), ms, tries)
 
-    def poll_list_length(self, list_name: str, list_length: int, poll_frequency_ms: int, num_tries: int) -> bool:
-        return self._poll_length(list_name, list_length, poll_frequency_ms, num_tries, "==")
+    def poll_list_length(self, name: str, list_length: int, poll_frequency_ms: int, num_tries: int) -> bool:
+        """Check ``num_tries`` times, ``poll_frequency_ms`` apart, whether list ``name`` has
+        exactly ``list_length`` entries."""
+        return self._poll_length(name, list_length, poll_frequency_ms, num_tries, "==")
 
-    def poll_list_length_gte(self, list_name: str, list_length: int, poll_frequency_ms: int, num_tries: int) -> bool:
-        return self._poll_length(list_name, list_length, poll_frequency_ms, num_tries, ">=")
+    def poll_list_length_gte(self, name: str, list_length: int, poll_frequency_ms: int, num_tries: int) -> bool:
+        """Like ``poll_list_length``, for at least ``list_length`` entries."""
+        return self._poll_length(name, list_length, poll_frequency_ms, num_tries, ">=")
 
-    def poll_list_length_lte(self, list_name: str, list_length: int, poll_frequency_ms: int, num_tries: int) -> bool:
-        return self._poll_length(list_name, list_length, poll_frequency_ms, num_tries, "<=")
+    def poll_list_length_lte(self, name: str, list_length: int, poll_frequency_ms: int, num_tries: int) -> bool:
+        """Like ``poll_list_length``, for at most ``list_length`` entries."""
+        return self._poll_length(name, list_length, poll_frequency_ms, num_tries, "<=")
 
     def get_datasets_from_list(self, list_name: str) -> list[Dataset]:
         """Every dataset the list refers to, in list order ([] for a missing list)."""

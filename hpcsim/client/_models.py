@@ -141,7 +141,20 @@ def _source(function: object) -> str:
 class ModelOps(InferenceBase):
     """set/get/run/delete for models, scripts and functions, single- and multi-GPU."""
 
+    _model_chunk_size: int | None = None
+
     # -- storing ---------------------------------------------------------------------------------
+
+    def set_model_chunk_size(self, chunk_size: int) -> None:
+        """SmartRedis' ``AI.CONFIG MODEL_CHUNK_SIZE``: accepted and checked (a positive number of
+        bytes), then remembered, but a no-op. hpcsim's database is plain Redis, not RedisAI: a
+        model goes to the database as one field of one ``HSET`` (bounded by the server's
+        ``proto-max-bulk-len``, 512 MB by default) and the inference worker loads it from
+        there, so nothing is split into chunks (``docs/ml.md``)."""
+        size = check_int(chunk_size, "chunk_size")
+        if size <= 0:
+            raise ValueError(f"chunk_size must be a positive number of bytes, not {size}")
+        self._model_chunk_size = size
 
     def _store(self, name: str, stored: Stored, blob: bytes, what: str) -> None:
         key = self._keys.model_key(check_key(name, "name"), read=False)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from hpcsim.client.log import LogContext
+from hpcsim.client.log import SRObject
 from hpcsim.dataplane import codec
 from hpcsim.errors import ClientError, KeyNotFoundError
 
@@ -64,7 +64,7 @@ def check_dataset_name(name: object) -> str:
     return name
 
 
-class Dataset(LogContext):
+class Dataset(SRObject):
     """Tensors and metadata under one name; put with ``Client.put_dataset``."""
 
     def __init__(self, name: str) -> None:

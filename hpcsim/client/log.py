@@ -23,6 +23,7 @@ __all__ = [
     "LLQuiet",
     "LogContext",
     "LogLevel",
+    "SRObject",
     "configured_level",
     "log_data",
     "log_error",
@@ -121,17 +122,25 @@ def log_error(context: str, level: LogLevel, data: str) -> None:
     log_data(context, level, "ERROR: " + _check_str(data, "data"))
 
 
-class LogContext:
-    """A named logging context for application code; Client and Dataset log the same way."""
+class SRObject:
+    """SmartRedis' common base of ``Client``, ``Dataset`` and ``LogContext``: an object with a
+    logging context and the ``log_data``/``log_warning``/``log_error`` methods."""
 
     def __init__(self, context: str) -> None:
         self._log_context = _check_str(context, "context")
 
     def log_data(self, level: LogLevel, data: str) -> None:
+        """Write ``data`` under this object's context if ``level`` is enabled."""
         log_data(self._log_context, level, data)
 
     def log_warning(self, level: LogLevel, data: str) -> None:
+        """``log_data`` with a ``WARNING: `` prefix."""
         log_warning(self._log_context, level, data)
 
     def log_error(self, level: LogLevel, data: str) -> None:
+        """``log_data`` with an ``ERROR: `` prefix."""
         log_error(self._log_context, level, data)
+
+
+class LogContext(SRObject):
+    """A named logging context for application code; Client and Dataset log the same way."""
