@@ -16,8 +16,9 @@ from hpcsim.entities.strategies import Strategy
 from hpcsim.errors import ConfigError, EntityExistsError, UnsupportedError
 from hpcsim.schedulers import LAUNCHERS, detect_scheduler
 from hpcsim.schedulers.kinds import KINDS
+from hpcsim.settings import settings as settings_api
 from hpcsim.settings.batch import BatchSettings
-from hpcsim.settings.factory import batch_class, create_run_settings
+from hpcsim.settings.fit import LAUNCHER_ALIASES, scheduler_of
 from hpcsim.settings.run import ArgValue, RunSettings
 from hpcsim.site import SiteConfig, select_site
 
@@ -48,10 +49,15 @@ class EntityFactory:
             raise ConfigError(f"experiment path {str(self.exp_path)!r} exists and is not a directory")
         self.site: SiteConfig | None = select_site(site)
         self._launcher = self._resolve_launcher(launcher)
+        #: the launcher run settings are made for: SmartSim's "pals" is PBS with HPE's PALS
+        #: ``mpiexec``, so it plans and submits as PBS and makes PALS settings
+        self._settings_launcher = str(launcher).lower() if str(launcher).lower() in LAUNCHER_ALIASES else self._launcher
         self._entities: dict[str, Entity] = {}
 
     def _resolve_launcher(self, launcher: str) -> str:
         choice = launcher.lower() if isinstance(launcher, str) else launcher
+        if choice in LAUNCHER_ALIASES:
+            return scheduler_of(str(choice))
         if choice == "auto":
             return self.site.scheduler if self.site is not None else detect_scheduler()
         if choice not in LAUNCHERS:
@@ -84,9 +90,18 @@ class EntityFactory:
         run_command: str = "auto",
         run_args: Mapping[str, ArgValue] | None = None,
         env_vars: Mapping[str, ArgValue] | None = None,
+        container: object | None = None,
+        **kwargs: Any,
     ) -> RunSettings:
-        """How to run ``exe``: ``auto`` picks the launch command for this launcher (none locally)."""
-        return create_run_settings(self._launcher, exe, exe_args, run_command, run_args, env_vars)
+        """How to run ``exe``: ``auto`` picks the launch command for this launcher (none locally).
+
+        SmartSim's signature; it is :func:`hpcsim.settings.create_run_settings` for this
+        experiment's launcher. ``container`` must be None (hpcsim runs no containers:
+        :class:`~hpcsim.errors.UnsupportedSettingsError`); other keywords go to the settings
+        class (``lenient=True``: SmartSim's warn-and-ignore for setters the command lacks)."""
+        return settings_api.create_run_settings(
+            self._settings_launcher, exe, exe_args, run_command, run_args, env_vars, container, **kwargs
+        )
 
     def create_batch_settings(
         self,
@@ -99,19 +114,14 @@ class EntityFactory:
     ) -> BatchSettings:
         """Batch settings for this experiment's scheduler (``SbatchSettings``,
         ``QsubBatchSettings``, ``BsubBatchSettings`` or ``SgeQsubBatchSettings``); extra keywords
-        go to that class."""
+        go to that class. It is :func:`hpcsim.settings.create_batch_settings` for this
+        experiment's launcher, so its errors are that function's: a value of the wrong type
+        (``nodes="2"``) is a ``TypeError``, a keyword no batch class takes too."""
         if not KINDS[self._launcher].batch:
             raise ConfigError(
                 f"the {self._launcher!r} launcher runs without a scheduler, so it takes no batch settings"
             )
-        cls = batch_class(self._launcher)
-        common: dict[str, Any] = {"nodes": nodes, "time": time, "batch_args": batch_args}
-        common[cls.account_keyword] = account
-        common[cls.queue_keyword] = queue
-        try:
-            return cls(**common, **kwargs)
-        except TypeError as exc:
-            raise ConfigError(f"create_batch_settings for {self._launcher}: {exc}") from None
+        return settings_api.create_batch_settings(self._launcher, nodes, time, queue, account, batch_args, **kwargs)
 
     def create_model(
         self,
@@ -175,6 +185,7 @@ class EntityFactory:
     def create_database(
         self,
         port: int = 6379,
+        path: str | Path | None = None,
         db_nodes: int = 1,
         batch: bool = False,
         hosts: str | Iterable[str] | None = None,
@@ -193,13 +204,16 @@ class EntityFactory:
         to the site's database interfaces (loopback locally); extra keywords become
         redis-server options, and ``password=False`` turns authentication off. ``replicas``
         (an hpcsim extension, local launcher) gives every primary of a cluster that many
-        replicas, one of which the cluster promotes when its primary dies."""
+        replicas, one of which the cluster promotes when its primary dies. ``path`` is the
+        database's directory (its logs, dumps and shard files), ``<exp_path>/<db_identifier>``
+        by default: SmartSim's keyword, though not its position (second), which is ``db_nodes``
+        here as in earlier hpcsim."""
         check_name(db_identifier, "database")
         taken = [e for e in self._entities.values() if isinstance(e, Orchestrator) and e.name == db_identifier]
         if taken:
             raise EntityExistsError(f"experiment {self.name!r} already has a database {db_identifier!r}")
         db = Orchestrator(
-            self.exp_path / db_identifier,
+            self.exp_path / db_identifier if path is None else Path(os.path.abspath(os.path.expanduser(path))),
             port,
             None if interface is None else (interface if isinstance(interface, str) else list(interface)),
             self._launcher,

@@ -127,7 +127,8 @@ class DBObject:
 @dataclass(frozen=True, init=False)
 class DBModel(DBObject):
     """A TF, TFLITE, TORCH or ONNX model: serialized bytes (``model``) or a file
-    (``model_path``), with SmartRedis' batching options (``batch_size``, ``min_batch_size``,
+    (``model_file``, SmartSim's keyword; ``model_path``, the name ``add_ml_model`` uses, is
+    accepted too), with SmartRedis' batching options (``batch_size``, ``min_batch_size``,
     ``min_batch_timeout`` in ms) and, for TF only, the graph's ``inputs``/``outputs``."""
 
     backend: str
@@ -144,7 +145,7 @@ class DBModel(DBObject):
         name: str,
         backend: str,
         model: bytes | None = None,
-        model_path: str | Path | None = None,
+        model_file: str | Path | None = None,
         device: str = "CPU",
         devices_per_node: int = 1,
         first_device: int = 0,
@@ -154,15 +155,21 @@ class DBModel(DBObject):
         tag: str = "",
         inputs: str | Sequence[str] | None = None,
         outputs: str | Sequence[str] | None = None,
+        *,
+        model_path: str | Path | None = None,
     ) -> None:
         what = f"ML model {_name(name, 'ML model')!r}"
         self._set(name=name)
-        _one_of(model, model_path, what, "model", "model_path")
+        if model_file is not None and model_path is not None:
+            raise ConfigError(f"{what}: model_file= and model_path= name the same file; give one of them")
+        path_arg = "model_path" if model_path is not None else "model_file"
+        model_path = model_file if model_path is None else model_path
+        _one_of(model, model_path, what, "model", path_arg)
         if model is not None and not isinstance(model, (bytes, bytearray, memoryview)):
             raise TypeError(f"{what}: model must be the serialized model as bytes, got {type(model).__name__}")
         if model is not None and not len(model):
             raise ConfigError(f"{what}: model is empty; pass the serialized model's bytes")
-        file = _file(model_path, f"{what}: model_path") if model_path is not None else None
+        file = _file(model_path, f"{what}: {path_arg}") if model_path is not None else None
         self._set_placement(file, device, devices_per_node, first_device)
         if not isinstance(backend, str) or backend.strip().upper() not in BACKENDS:
             raise ConfigError(f"{what}: backend {backend!r} is not supported; use one of {', '.join(BACKENDS)}")

@@ -235,14 +235,17 @@ class Ensemble(EntityList[Model], DBObjectMethods):
             return self._key_prefixing
         return all(m.query_key_prefixing() for m in self._models)
 
-    def register_incoming_entity(self, incoming: Entity) -> None:
-        """Register ``incoming`` on the ensemble and every member, or on none of them."""
-        holders = [e for e in (self, *self._models) if any(i.name == incoming.name for i in e.incoming_entities)]
+    def register_incoming_entity(self, incoming_entity: Entity) -> None:
+        """Register ``incoming_entity`` on the ensemble and every member, or on none of them."""
+        if not isinstance(incoming_entity, Entity):
+            raise TypeError(f"register_incoming_entity takes a Model or Ensemble, got {type(incoming_entity).__name__}")
+        name = incoming_entity.name
+        holders = [e for e in (self, *self._models) if any(i.name == name for i in e.incoming_entities)]
         if holders:
-            raise EntityExistsError(f"{incoming.name!r} is already registered as incoming to {holders[0].name!r}")
-        super().register_incoming_entity(incoming)
+            raise EntityExistsError(f"{name!r} is already registered as incoming to {holders[0].name!r}")
+        super().register_incoming_entity(incoming_entity)
         for model in self._models:
-            model.register_incoming_entity(incoming)
+            model.register_incoming_entity(incoming_entity)
 
     def colocate_db_tcp(self, port: int = 6379, **kwargs: Any) -> None:
         """Give every member its own colocated database, member ``i`` on ``port + i`` (members

@@ -55,13 +55,13 @@ class Entity:
     def type(self) -> str:
         return type(self).__name__
 
-    def register_incoming_entity(self, incoming: Entity) -> None:
-        """Read keys written by ``incoming`` (sets ``HPCSIM_KEYIN``/``SSKEYIN`` at launch)."""
-        if not isinstance(incoming, Entity):
-            raise TypeError(f"register_incoming_entity takes a Model or Ensemble, got {type(incoming).__name__}")
-        if any(e.name == incoming.name for e in self.incoming_entities):
-            raise EntityExistsError(f"{incoming.name!r} is already registered as incoming to {self.name!r}")
-        self.incoming_entities.append(incoming)
+    def register_incoming_entity(self, incoming_entity: Entity) -> None:
+        """Read keys written by ``incoming_entity`` (sets ``HPCSIM_KEYIN``/``SSKEYIN`` at launch)."""
+        if not isinstance(incoming_entity, Entity):
+            raise TypeError(f"register_incoming_entity takes a Model or Ensemble, got {type(incoming_entity).__name__}")
+        if any(e.name == incoming_entity.name for e in self.incoming_entities):
+            raise EntityExistsError(f"{incoming_entity.name!r} is already registered as incoming to {self.name!r}")
+        self.incoming_entities.append(incoming_entity)
 
     def enable_key_prefixing(self) -> None:
         """Prefix every key this entity writes with its name (sets ``HPCSIM_KEYOUT``)."""

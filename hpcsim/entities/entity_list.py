@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from hpcsim.entities.entity import Entity
+
+if TYPE_CHECKING:
+    from hpcsim.entities.dbobjects import DBModel, DBScript
 
 __all__ = ["EntityList"]
 
@@ -30,6 +33,22 @@ class EntityList(Entity, Generic[_T]):
     def entities(self) -> list[_T]:
         """The members, in order (a new list: changing it changes nothing)."""
         raise NotImplementedError
+
+    @property
+    def db_models(self) -> list[DBModel]:
+        """The ML models added to the group itself (an :class:`Ensemble` passes them to every
+        member; an :class:`Orchestrator` has none). A new list, as SmartSim's is read-only."""
+        return []
+
+    @property
+    def db_scripts(self) -> list[DBScript]:
+        """The scripts and functions added to the group itself (see :attr:`db_models`)."""
+        return []
+
+    @property
+    def batch(self) -> bool:
+        """Whether the group runs as one batch job (it has batch settings)."""
+        return getattr(self, "batch_settings", None) is not None
 
     def __iter__(self) -> Iterator[_T]:
         return iter(self.entities)

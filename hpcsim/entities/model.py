@@ -80,6 +80,21 @@ class Model(Entity, DBObjectMethods):
     def _add_db_object(self, obj: DBObject, again_ok: bool = False) -> None:
         self._db_objects.add(obj, again_ok)
 
+    def add_ml_model_object(self, db_model: DBModel) -> None:
+        """Attach an ML model made beforehand (``DBModel(...)``), as :meth:`add_ml_model`
+        does with the one it makes. A name this model already holds raises
+        :class:`~hpcsim.errors.EntityExistsError` (SmartSim would keep both)."""
+        if not isinstance(db_model, DBModel):
+            raise TypeError(f"add_ml_model_object takes a DBModel, got {type(db_model).__name__}")
+        self._add_db_object(db_model)
+
+    def add_script_object(self, db_script: DBScript) -> None:
+        """Attach a script or function made beforehand (``DBScript(...)``), as
+        :meth:`add_script` does with the one it makes; names as for :meth:`add_ml_model_object`."""
+        if not isinstance(db_script, DBScript):
+            raise TypeError(f"add_script_object takes a DBScript, got {type(db_script).__name__}")
+        self._add_db_object(db_script)
+
     @property
     def db_models(self) -> list[DBModel]:
         """The ML models added to this model (and to its ensemble), in order."""

@@ -132,12 +132,12 @@ class Orchestrator(EntityList[DBNode]):
                 f"{CLUSTER_BUS_OFFSET} (the cluster bus), which must be at most 65535"
             )
         self.port = port
-        self.db_nodes = db_nodes
+        self._db_nodes = db_nodes
         self.interfaces = _strings(interface, "interface")
         if self.launcher == "local":
             self.interfaces = _interfaces_here(self.interfaces)
-        self.hosts = _strings(hosts, "hosts")
-        self.batch = bool(batch)
+        self._given_hosts = _strings(hosts, "hosts")
+        self._batch = bool(batch)
         self.run_command = run_command
         self.account = account
         self.time = time
@@ -159,10 +159,14 @@ class Orchestrator(EntityList[DBNode]):
         if self.launcher == "local":
             if self.batch:
                 raise ConfigError("batch=True needs a scheduler; the local launcher runs shards on this machine")
-            if any(h not in _LOOPBACK for h in self.hosts):
-                raise ConfigError(f"the local launcher runs shards on this machine; hosts={list(self.hosts)} is not it")
-        elif self.hosts and len(self.hosts) != self.db_nodes:
-            raise ConfigError(f"hosts names {len(self.hosts)} host(s) for db_nodes={self.db_nodes}; give one per shard")
+            if any(h not in _LOOPBACK for h in self._given_hosts):
+                raise ConfigError(
+                    f"the local launcher runs shards on this machine; hosts={list(self._given_hosts)} is not it"
+                )
+        elif self._given_hosts and len(self._given_hosts) != self.db_nodes:
+            raise ConfigError(
+                f"hosts names {len(self._given_hosts)} host(s) for db_nodes={self.db_nodes}; give one per shard"
+            )
         if not single_cmd and self.launcher != "local":
             raise ConfigError("single_cmd=False is not supported: hpcsim starts all shards with one launch command")
 
@@ -186,7 +190,7 @@ class Orchestrator(EntityList[DBNode]):
 
     def set_hosts(self, host_list: str | Sequence[str]) -> None:
         """The nodes to run the shards on, one per shard."""
-        self.hosts = _strings(host_list, "hosts")
+        self._given_hosts = _strings(host_list, "hosts")
         self._check_placement(True)
         self.reset_hosts()
 
@@ -203,6 +207,37 @@ class Orchestrator(EntityList[DBNode]):
     @property
     def db_identifier(self) -> str:
         return self.name
+
+    @property
+    def db_nodes(self) -> int:
+        """The number of primary shards asked for (SmartSim's ``db_nodes``; with no
+        ``replicas`` it equals :attr:`num_shards`, as in SmartSim)."""
+        return self._db_nodes
+
+    @db_nodes.setter
+    def db_nodes(self, nodes: int) -> None:  # for subclasses that plan their own shards
+        self._db_nodes = nodes
+
+    @property
+    def batch(self) -> bool:
+        """Whether the shards run in a batch job of their own (``batch=True``)."""
+        return self._batch
+
+    @batch.setter
+    def batch(self, batch: bool) -> None:
+        self._batch = bool(batch)
+
+    @property
+    def hosts(self) -> list[str]:
+        """The host of every shard: those given (``hosts=`` or :meth:`set_hosts`), else, once
+        the database runs, those its shards listen on (locally ``127.0.0.1`` each). Before a
+        launch with no hosts given it is empty: the scheduler places the shards (SmartSim
+        raises there instead)."""
+        if self._given_hosts:
+            return list(self._given_hosts)
+        if self._live is not None:
+            return [address.rsplit(":", 1)[0] for address in self._live.addresses]
+        return []
 
     @property
     def num_shards(self) -> int:
@@ -233,6 +268,7 @@ class Orchestrator(EntityList[DBNode]):
             if name not in self._nodes:
                 port = ports[index] if len(ports) > 1 else ports[0]
                 self._nodes[name] = DBNode(name, self.path, None, [port], [f"{name}.out"], self.name)
+                self._nodes[name]._running = lambda: self._live is not None
                 self._set_node_host(index, self._nodes[name])
             nodes.append(self._nodes[name])
         return nodes
@@ -247,8 +283,8 @@ class Orchestrator(EntityList[DBNode]):
         addresses = self._live.addresses if self._live is not None else ()
         if len(addresses) == self.num_shards:
             node.set_hosts(addresses[index].rsplit(":", 1)[0])
-        elif len(self.hosts) == self.num_shards:
-            node.set_hosts(self.hosts[index])
+        elif len(self._given_hosts) == self.num_shards:
+            node.set_hosts(self._given_hosts[index])
         elif self.launcher == "local" and not addresses:
             node.set_hosts("127.0.0.1" if not self.interfaces or self.interfaces == ("lo",) else [])
         else:
@@ -259,6 +295,15 @@ class Orchestrator(EntityList[DBNode]):
         for index, node in enumerate(self._nodes.get(name) for name in self.shard_names()):
             if node is not None:
                 self._set_node_host(index, node)
+
+    def remove_stale_files(self) -> None:
+        """Remove what earlier, crashed runs of the shards left in ``<path>/.hpcsim``: their
+        Redis Cluster state files and reports (:meth:`DBNode.remove_stale_dbnode_files`). A
+        launch does this itself; refused while the database runs."""
+        if self._live is not None:
+            raise DatabaseError(f"database {self.name!r} is running; stop it before removing its files")
+        for node in self.entities:
+            node.remove_stale_dbnode_files()
 
     def set_path(self, new_path: str | Path) -> None:
         """Move the database's directory (its logs, dumps and shard files) before it starts."""

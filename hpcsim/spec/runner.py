@@ -75,7 +75,7 @@ def build(spec: Spec) -> tuple[Experiment, Orchestrator | None, list[Model | Ens
     if spec.database is not None:
         conf = spec.database
         with _located(spec, conf.line, "database"):
-            db = exp.create_database(conf.port, conf.shards, interface=list(conf.interfaces) or None)
+            db = exp.create_database(conf.port, db_nodes=conf.shards, interface=list(conf.interfaces) or None)
     apps = []
     folder = spec.source.parent
     for app in spec.apps:

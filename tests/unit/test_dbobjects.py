@@ -72,7 +72,7 @@ def test_unknown_backend_is_refused(backend: Any) -> None:
 
 
 def test_model_needs_exactly_one_source(model_file: Path) -> None:
-    with pytest.raises(ConfigError, match=r"exactly one of model= \(in memory\) or model_path= .* not neither"):
+    with pytest.raises(ConfigError, match=r"exactly one of model= \(in memory\) or model_file= .* not neither"):
         DBModel("net", "TORCH")
     with pytest.raises(ConfigError, match="not both"):
         DBModel("net", "TORCH", model=BLOB, model_path=model_file)
