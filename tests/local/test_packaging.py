@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -118,3 +120,42 @@ def test_installed_wheel_finds_its_own_clients_sources(wheel: Path, tmp_path: Pa
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(target / "hpcsim" / "clients_src")
     assert (target / "hpcsim" / "clients_src" / "CMakeLists.txt").is_file()
+
+
+#: import name -> distribution name, for the imports whose names differ (Keras 3 comes with
+#: tensorflow, the ``tf`` extra)
+_DISTRIBUTIONS = {"yaml": "pyyaml", "psij": "psij-python", "keras": "tensorflow"}
+#: modules loaded only for an optional framework (the worker loads a backend for the models it
+#: is given): their imports are extras
+_OPTIONAL = ("ml/torch", "ml/keras", "ml/tf", "ml/backends/torch_backend.py")
+
+
+def _module_level_imports(optional: bool) -> set[str]:
+    """Distributions hpcsim's modules import at module level (lazy imports inside functions
+    are optional features), in the optional framework subpackages or in the rest."""
+    found: set[str] = set()
+    for path in (ROOT / "hpcsim").rglob("*.py"):
+        if path.relative_to(ROOT / "hpcsim").as_posix().startswith(_OPTIONAL) != optional:
+            continue
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    names = found - set(sys.stdlib_module_names) - {"hpcsim", "__future__"}
+    return {_DISTRIBUTIONS.get(name, name).lower() for name in names}
+
+
+def test_wheel_declares_its_license_and_every_package_it_imports(wheel: Path) -> None:
+    archive = zipfile.ZipFile(wheel)
+    metadata = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+    text = archive.read(metadata).decode()
+    assert "License-Expression: BSD-2-Clause" in text
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in archive.namelist())
+    requires = [
+        line.removeprefix("Requires-Dist: ") for line in text.splitlines() if line.startswith("Requires-Dist: ")
+    ]
+    required = {re.split(r"[<>=!~ \[;]", line)[0].lower() for line in requires if "extra ==" not in line}
+    extras = {re.split(r"[<>=!~ \[;]", line)[0].lower() for line in requires if "extra ==" in line}
+    assert _module_level_imports(optional=False) - required == set(), "declare them in [project] dependencies"
+    assert _module_level_imports(optional=True) - required - extras == set(), "declare them in an extra"
