@@ -176,8 +176,8 @@ def test_db_nodes_have_their_shards_hosts(tmp_path: Path) -> None:
 
 def test_live_database_gives_its_shards_hosts(tmp_path: Path) -> None:
     orc = Orchestrator(tmp_path / "db", port=6780, db_nodes=3, launcher="slurm")
-    orc.set_live(LiveDatabase(("10.0.0.1:6780", "10.0.0.2:6780", "10.0.0.3:6780"), True, None))
-    assert [n.host for n in orc.entities] == ["10.0.0.1", "10.0.0.2", "10.0.0.3"]
+    orc.set_live(LiveDatabase(("127.0.0.1:6780", "127.0.0.2:6780", "127.0.0.3:6780"), True, None))
+    assert [n.host for n in orc.entities] == ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
     with pytest.raises(SmartSimError, match="running"):
         orc.set_path(tmp_path / "elsewhere")
     orc.set_live(None)

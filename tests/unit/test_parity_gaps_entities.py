@@ -167,10 +167,10 @@ def test_orchestrator_db_nodes_and_hosts(tmp_path: Path) -> None:
     assert given.hosts == ["n1", "n2", "n3"]
     placed = Orchestrator(tmp_path / "db2", port=6780, launcher="slurm")
     assert placed.hosts == []  # the scheduler places it: nothing to read before a launch
-    placed.set_live(LiveDatabase(("10.0.0.7:6780",), False, None))
+    placed.set_live(LiveDatabase(("127.0.0.7:6780",), False, None))
     try:
-        assert placed.hosts == ["10.0.0.7"]
-        assert placed.get_address() == ["10.0.0.7:6780"]
+        assert placed.hosts == ["127.0.0.7"]
+        assert placed.get_address() == ["127.0.0.7:6780"]
     finally:
         placed.set_live(None)
     assert placed.hosts == []

@@ -25,7 +25,7 @@ from hpcsim.entities.orchestrator import Orchestrator
 from hpcsim.errors import InternalError, TemplateError
 from hpcsim.render import render_batch
 
-RUNNING = ("10.0.0.7:6780", "10.0.0.8:6780", "10.0.0.9:6780")
+RUNNING = ("127.0.0.7:6780", "127.0.0.8:6780", "127.0.0.9:6780")
 
 
 def _counting(calls: list[str], function: Callable[..., Any], name: Callable[..., str]) -> Callable[..., Any]:
