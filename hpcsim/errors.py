@@ -28,6 +28,7 @@ __all__ = [
     "InferenceError",
     "InternalError",
     "KeyNotFoundError",
+    "LaunchCommandNotFoundError",
     "LaunchError",
     "MissingFileError",
     "ParameterError",
@@ -40,7 +41,9 @@ __all__ = [
     "TemplateError",
     "TimeoutError",
     "TrainingDataError",
+    "UnknownStrategyError",
     "UnsupportedError",
+    "UnsupportedSettingsError",
     "UserStrategyError",
 ]
 
@@ -183,3 +186,18 @@ class ParameterError(HpcsimError, TypeError):
 
 class MissingFileError(HpcsimError, FileNotFoundError):
     """A file attached to an entity does not exist."""
+
+
+class LaunchCommandNotFoundError(SettingsError, SchedulerError):
+    """An MPI launch command is not on this host's ``PATH``: a settings mistake, and what
+    SmartSim raises ``LauncherError`` for (``hpcsim.error.LauncherError`` catches it)."""
+
+
+class UnsupportedSettingsError(SettingsError, UnsupportedError):
+    """Settings that cannot work in this combination (SmartSim raises ``SSUnsupportedError``,
+    which ``hpcsim.error.SSUnsupportedError`` is)."""
+
+
+class UnknownStrategyError(UserStrategyError, UnsupportedError):
+    """A strategy that is neither a built-in name nor a callable (SmartSim raises
+    ``SSUnsupportedError`` there)."""

@@ -13,16 +13,11 @@ import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from hpcsim.config import DEFAULT_MAX_MEMBERS
-from hpcsim.errors import ConfigError, UnsupportedError, UserStrategyError
+from hpcsim.errors import ConfigError, UnknownStrategyError, UserStrategyError
 
-__all__ = ["DEFAULT_MAX_MEMBERS", "Strategy", "UnknownStrategyError", "check_member_count", "check_strategy", "expand"]
+__all__ = ["DEFAULT_MAX_MEMBERS", "Strategy", "check_member_count", "check_strategy", "expand"]
 
 Strategy = Callable[[list[str], list[list[str]], int], list[dict[str, str]]]
-
-
-class UnknownStrategyError(UserStrategyError, UnsupportedError):
-    """A strategy that is neither a built-in name nor a callable (SmartSim raises
-    ``SSUnsupportedError`` there)."""
 
 
 def check_strategy(strategy: object) -> None:

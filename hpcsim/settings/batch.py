@@ -14,23 +14,15 @@ import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
 
-from hpcsim.errors import SettingsError, SettingsTypeError
-from hpcsim.settings.launch_binary import UnsupportedSettingsError, expand_command
-from hpcsim.settings.values import ArgValue, check_names
+from hpcsim.errors import SettingsError, SettingsTypeError, UnsupportedSettingsError
+from hpcsim.settings.launch_binary import expand_command
+from hpcsim.settings.values import ArgValue, check_count, check_names
 from hpcsim.site.schema import Defaults as SiteDefaults
 
 __all__ = ["BatchSettings", "check_count", "check_hosts", "check_token", "parse_walltime"]
 
 _WALLTIME = re.compile(r"^(?:(\d+)-)?(\d+):([0-5]\d):([0-5]\d)$")
 _UNSAFE = re.compile(r"[\s'\"\\`$;#]")
-
-
-def check_count(what: str, value: object, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise SettingsTypeError(f"{what} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise SettingsError(f"{what} must be an integer >= {minimum}, got {value!r}")
-    return value
 
 
 def check_token(what: str, value: object) -> str:

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from hpcsim.db.options import server_options
-from hpcsim.errors import ConfigError, ConfigTypeError
-from hpcsim.settings.launch_binary import UnsupportedSettingsError
+from hpcsim.errors import ConfigError, ConfigTypeError, UnsupportedSettingsError
 
 __all__ = ["ColocatedDB", "colocated_tcp", "colocated_uds", "pinning_string"]
 

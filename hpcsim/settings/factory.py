@@ -7,13 +7,12 @@ import os
 import shutil
 from collections.abc import Iterable, Mapping
 
-from hpcsim.errors import ConfigError, SettingsError, SettingsTypeError
+from hpcsim.errors import ConfigError, LaunchCommandNotFoundError, SettingsError, SettingsTypeError
 from hpcsim.schedulers.kinds import BATCH_NAMES, KINDS, LOCAL, load
 from hpcsim.settings.aprun import AprunSettings
 from hpcsim.settings.batch import BatchSettings
 from hpcsim.settings.fit import LAUNCHER_ALIASES, scheduler_of
 from hpcsim.settings.jsrun import JsrunSettings
-from hpcsim.settings.launch_binary import LaunchCommandNotFoundError
 from hpcsim.settings.mpi import MpiexecSettings, MpirunSettings, OrterunSettings
 from hpcsim.settings.pals import PalsMpiexecSettings
 from hpcsim.settings.run import ArgValue, LauncherSettings, RunSettings

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from hpcsim.errors import UnsupportedSettingsError
 from hpcsim.schedulers.kinds import PBS
-from hpcsim.settings.launch_binary import UnsupportedSettingsError
 
 if TYPE_CHECKING:
     from hpcsim.settings.run import RunSettings

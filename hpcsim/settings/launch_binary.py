@@ -12,11 +12,9 @@ import logging
 import os
 import shutil
 
-from hpcsim.errors import SchedulerError, SettingsError, UnsupportedError
+from hpcsim.errors import LaunchCommandNotFoundError, UnsupportedSettingsError
 
 __all__ = [
-    "LaunchCommandNotFoundError",
-    "UnsupportedSettingsError",
     "check_mpi_command",
     "expand_command",
     "is_slurm_mpiexec",
@@ -25,16 +23,6 @@ __all__ = [
 _log = logging.getLogger("hpcsim.settings")
 #: how much of a launcher script is read to recognise Slurm's mpiexec wrapper
 _SCRIPT_BYTES = 64 * 1024
-
-
-class LaunchCommandNotFoundError(SettingsError, SchedulerError):
-    """An MPI launch command is not on this host's ``PATH``: a settings mistake, and what
-    SmartSim raises ``LauncherError`` for (``hpcsim.error.LauncherError`` catches it)."""
-
-
-class UnsupportedSettingsError(SettingsError, UnsupportedError):
-    """Settings that cannot work in this combination (SmartSim raises ``SSUnsupportedError``,
-    which ``hpcsim.error.SSUnsupportedError`` is)."""
 
 
 def expand_command(command: str) -> str:

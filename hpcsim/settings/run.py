@@ -17,10 +17,10 @@ import shlex
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
-from hpcsim.errors import SettingsError, SettingsTypeError
+from hpcsim.errors import SettingsError, SettingsTypeError, UnsupportedSettingsError
 from hpcsim.schedulers.kinds import NAMES
 from hpcsim.settings.colocated import ColocatedDB
-from hpcsim.settings.launch_binary import UnsupportedSettingsError, check_mpi_command, expand_command
+from hpcsim.settings.launch_binary import check_mpi_command, expand_command
 from hpcsim.settings.setters import ResourceSetters
 from hpcsim.settings.values import (
     ArgValue,

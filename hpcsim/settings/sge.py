@@ -12,10 +12,9 @@ import re
 from collections.abc import Mapping
 from typing import ClassVar
 
-from hpcsim.errors import SettingsError, SettingsTypeError
+from hpcsim.errors import SettingsError, SettingsTypeError, UnsupportedSettingsError
 from hpcsim.schedulers.kinds import SGE
 from hpcsim.settings.batch import BatchSettings, check_count, check_hosts, check_token
-from hpcsim.settings.launch_binary import UnsupportedSettingsError
 from hpcsim.settings.values import ArgValue
 
 __all__ = ["DEFAULT_SHEBANG", "SgeQsubBatchSettings"]

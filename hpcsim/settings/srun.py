@@ -7,9 +7,8 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
-from hpcsim.errors import SettingsError, SettingsTypeError
+from hpcsim.errors import SettingsError, SettingsTypeError, UnsupportedSettingsError
 from hpcsim.schedulers.kinds import LOCAL, SLURM
-from hpcsim.settings.launch_binary import UnsupportedSettingsError
 from hpcsim.settings.run import LauncherSettings, RunSettings
 from hpcsim.settings.values import ArgValue
 

@@ -17,6 +17,7 @@ from hpcsim.errors import SettingsError, SettingsTypeError
 __all__ = [
     "ArgValue",
     "check_arg_value",
+    "check_count",
     "check_env_name",
     "check_env_value",
     "exe_arg_list",
@@ -116,11 +117,17 @@ def exe_arg_list(exe_args: object) -> list[str]:
     return args
 
 
-def check_int(setter: str, value: object, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        error = SettingsError if isinstance(value, int) and not isinstance(value, bool) else SettingsTypeError
-        raise error(f"{setter}: {setter[4:]} must be an integer >= {minimum}, got {value!r}")
+def check_count(what: str, value: object, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SettingsTypeError(f"{what} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise SettingsError(f"{what} must be an integer >= {minimum}, got {value!r}")
     return value
+
+
+def check_int(setter: str, value: object, minimum: int = 1) -> int:
+    """:func:`check_count` for a setter's value (``set_tasks: tasks must be ...``)."""
+    return check_count(f"{setter}: {setter[4:]}", value, minimum)
 
 
 def check_ints(setter: str, value: object) -> str:
