@@ -47,14 +47,18 @@ def check_preview(verbosity_level: object, output_format: object) -> str:
 
 def write_preview(text: str, filename: str | Path) -> Path:
     """Write ``text`` to ``filename``, or, if that exists, to ``<stem>_01.txt``, ``_02``...
-    (as SmartSim does); returns the file written."""
+    (as SmartSim does); returns the file written. A file is only ever created, never opened
+    through an existing name (a link planted there included)."""
     path = candidate = Path(filename)
     index = 1
-    while candidate.exists():
-        candidate = path.with_name(f"{path.stem}_{index:02}.txt")
-        index += 1
-    candidate.write_text(text)
-    return candidate
+    while True:
+        try:
+            with candidate.open("x") as out:
+                out.write(text)
+            return candidate
+        except FileExistsError:
+            candidate = path.with_name(f"{path.stem}_{index:02}.txt")
+            index += 1
 
 
 def _block(lines: list[str], title: str, values: Iterable[object], indent: str) -> None:

@@ -444,3 +444,12 @@ def test_reconnect_to_a_database_no_longer_running(exp: Experiment, tmp_path: Pa
         exp.reconnect_orchestrator(str(path))
     with pytest.raises(SmartSimError, match="is no longer running"):  # SmartSim's path to it
         exp.reconnect_orchestrator(tmp_path / "owner" / "orchestrator" / "smartsim_db.dat")
+
+
+def test_preview_to_a_file_never_writes_through_a_planted_link(exp: Experiment, tmp_path: Path) -> None:
+    target = tmp_path / "victim.txt"
+    link = tmp_path / "preview.txt"
+    link.symlink_to(target)  # dangling: exists() would say no file is there
+    exp.preview(output_filename=str(link), verbosity_level="info")
+    assert not target.exists()
+    assert (tmp_path / "preview_01.txt").read_text().strip()
