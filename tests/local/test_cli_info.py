@@ -91,13 +91,16 @@ def test_ml_backends_are_found_without_importing_them() -> None:
 
 
 def test_site_and_env_knobs_are_reported(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    sites = str(Path(__file__).parents[1] / "fixtures" / "sites")
     monkeypatch.setenv("HPCSIM_SITE", "hpcsim-testcluster")
+    monkeypatch.setenv("HPCSIM_SITE_PATH", sites)
     monkeypatch.setenv("HPCSIM_TEMPLATE_PATH", str(tmp_path))
     data = _info_json()
     assert data["site"]["name"] == "hpcsim-testcluster"
     assert data["site"]["scheduler"] == "slurm" and Path(data["site"]["source"]).is_file()
     assert data["scheduler"] == {"name": "slurm", "reason": "site hpcsim-testcluster"}
-    assert data["env"] == {"HPCSIM_SITE": "hpcsim-testcluster", "HPCSIM_TEMPLATE_PATH": str(tmp_path)}
+    expected = {"HPCSIM_SITE": "hpcsim-testcluster", "HPCSIM_SITE_PATH": sites, "HPCSIM_TEMPLATE_PATH": str(tmp_path)}
+    assert data["env"] == expected
 
 
 def test_a_broken_site_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,6 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 SLURM_UP = REPO / "scripts" / "cluster" / "slurm-up.sh"
 SLURM_DOWN = REPO / "scripts" / "cluster" / "slurm-down.sh"
 SLURM_NODE = REPO / "scripts" / "cluster" / "slurm-node.sh"
+TEST_SITES = REPO / "tests" / "fixtures" / "sites"  # hpcsim-testcluster.yaml, not shipped in the wheel
 HOW_TO_RUN = "run `sudo bash scripts/cluster/slurm-up.sh`, then `pytest tests/slurm`"
 
 
@@ -115,6 +116,12 @@ def _stop(base: Path) -> None:
         timeout=120,
         check=False,
     )
+
+
+@pytest.fixture(autouse=True)
+def test_cluster_site(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Makes the site ``hpcsim-testcluster`` (a test fixture) findable, in process and in drivers."""
+    monkeypatch.setenv("HPCSIM_SITE_PATH", str(TEST_SITES))
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,8 @@ from hpcsim.site import available_sites, detect_site, load_site
 from hpcsim.site.schema import DEFAULT_LAUNCHERS
 
 SHIPPED = sorted(shipped_dir("site_configs").glob("*.yaml"))
-GENERIC = {"local", "slurm-generic", "pbs-generic", "lsf-generic", "sge-generic", "hpcsim-testcluster"}
+TEST_CLUSTER = Path(__file__).parents[1] / "fixtures" / "sites" / "hpcsim-testcluster.yaml"
+GENERIC = {"local", "slurm-generic", "pbs-generic", "lsf-generic", "sge-generic"}
 
 
 @pytest.fixture(autouse=True)
@@ -71,7 +72,7 @@ def test_gpu_facts_are_consistent(path: Path) -> None:
         ("aurora", "pbs", "mpiexec", 102, 6, "intel", ()),
         ("frontera", "slurm", "mpiexec", 56, 0, "none", ()),
         ("lassen", "lsf", "jsrun", 40, 4, "nvidia", ()),
-        ("hpcsim-testcluster", "slurm", "srun", 4, 0, "none", ("eth0",)),
+        (str(TEST_CLUSTER), "slurm", "srun", 4, 0, "none", ("eth0",)),
     ],
 )
 def test_documented_site_facts(
@@ -92,7 +93,7 @@ def test_batch_defaults_of_real_sites() -> None:
     assert load_site("aurora").defaults.filesystems == "flare"
     assert load_site("frontera").defaults.partition == "development"
     assert load_site("lassen").defaults.queue == "pbatch"
-    assert load_site("hpcsim-testcluster").defaults.partition == "debug"
+    assert load_site(TEST_CLUSTER).defaults.partition == "debug"
 
 
 @pytest.mark.parametrize("name", ["local", "slurm-generic", "pbs-generic", "lsf-generic"])
