@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from hpcsim.cli.main import cli
+from hpcsim.db.discovery import install_hint
 from hpcsim.diagnostics.info import ENV_KNOBS
 from tests.conftest import default_sigint
 from tests.dbutil import refused
@@ -78,8 +79,8 @@ def test_a_missing_redis_server_fails_and_skips_what_needs_it(monkeypatch: pytes
     checks = _checks(report)
     assert checks["site"]["status"] == "ok"
     assert checks["redis-server"]["status"] == "fail"
-    assert checks["redis-server"]["detail"].startswith(
-        f"HPCSIM_REDIS_SERVER='{tmp_path / 'redis-server'}' is not an executable file; install one with"
+    assert checks["redis-server"]["detail"] == (
+        f"HPCSIM_REDIS_SERVER='{tmp_path / 'redis-server'}' is not an executable file; {install_hint()}"
     )
     assert (checks["database"]["status"], checks["database"]["detail"]) == ("skip", "needs redis-server")
     for name in ["tensor", *MODELS]:
