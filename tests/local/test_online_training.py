@@ -5,6 +5,7 @@ training set that grows every epoch, and the loss falls."""
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -80,4 +81,42 @@ def test_hpcsim_demo_runs_the_shipped_example(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     assert f"in {tmp_path}/online-training" in done.stderr
     out = (tmp_path / "online-training" / "training_service" / "training_service.out").read_text()
-    assert len([line for line in out.splitlines() if line.startswith('{"epoch"')]) == 20
+    epochs = [json.loads(line) for line in out.splitlines() if line.startswith('{"epoch"')]
+    assert len(epochs) == 20
+    last = epochs[-1]
+    assert done.stdout == f"final loss {last['loss']:.4g} after 20 epochs on {last['samples']} samples\n"
+
+
+def _demo_without(tmp_path: Path, blocked: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``hpcsim demo online-training`` in a fresh interpreter where ``blocked`` cannot be imported
+    (``sys.modules[name] = None`` is Python's own way to make an import fail)."""
+    run_cli = (
+        f"import sys; sys.modules[{blocked!r}] = None; sys.argv[0] = 'hpcsim'; from hpcsim.cli.main import main; main()"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", run_cli, "demo", "online-training", "--dir", str(tmp_path / "demo"), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_demo_without_torch_says_how_to_install_its_cpu_build_before_starting_anything(tmp_path: Path) -> None:
+    done = _demo_without(tmp_path, "torch", "--port", str(free_port()))
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("Error: cannot run the demo:\n- torch is not installed.")
+    assert "pip install torch --index-url https://download.pytorch.org/whl/cpu" in done.stderr
+    assert not (tmp_path / "demo").exists()  # nothing created, nothing launched
+
+
+def test_demo_with_keras_and_no_backend_and_a_busy_port_lists_both_problems(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = _demo_without(tmp_path, "tensorflow", "--framework", "keras", "--port", str(port))
+    assert done.returncode == 2, done.stderr
+    assert "--framework keras needs Keras 3 and its backend 'tensorflow' (KERAS_BACKEND)" in done.stderr
+    assert f"port {port} on 127.0.0.1 is in use; pick another with --port" in done.stderr
+    assert "torch is not installed" not in done.stderr
+    assert not (tmp_path / "demo").exists()
