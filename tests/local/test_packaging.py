@@ -33,6 +33,8 @@ def test_wheel_ships_every_template_and_site_config(wheel: Path) -> None:
         shipped = {str(p.relative_to(ROOT)) for p in (ROOT / folder).rglob("*") if p.suffix in (".j2", ".yaml")}
         assert shipped, folder
         assert {f"hpcsim/{p}" for p in shipped} <= names
+    # test fixtures stay out: the Slurm test cluster's site config, the test suite
+    assert not [n for n in names if "hpcsim-testcluster" in n or n.startswith("tests/")]
 
 
 def test_wheel_ships_every_python_module(wheel: Path) -> None:
