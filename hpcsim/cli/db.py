@@ -14,6 +14,8 @@ from pathlib import Path
 
 import click
 
+from hpcsim.cli.options import colour
+
 __all__ = ["db"]
 
 _DIR_OPTION = click.option(
@@ -124,7 +126,7 @@ def ping(ctx: click.Context, directory: Path | None, as_json: bool) -> None:
         for report in reports:
             where = f"{report.host} {report.address}" if report.host else report.address
             answer = f"{report.ms:.2f} ms" if report.ms is not None else "no answer"
-            click.echo(f"{where}  {click.style(answer, fg='green' if report.ok else 'red')}")
+            click.echo(f"{where}  {click.style(answer, fg='green' if report.ok else 'red')}", color=colour())
     failed = [r for r in reports if not r.ok]
     for report in failed:
         where = f"{report.address} on {report.host}" if report.host else report.address

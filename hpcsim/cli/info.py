@@ -12,6 +12,8 @@ from typing import Any
 
 import click
 
+from hpcsim.cli.options import colour
+
 __all__ = ["info"]
 
 _Row = tuple[str, str, str | None]  # label, value, colour (None: plain)
@@ -73,8 +75,8 @@ def render(data: dict[str, Any]) -> str:
     lines: list[str] = []
     for title, rows in sections:
         lines.append(click.style(title, bold=True))
-        for label, value, colour in rows:
-            lines.append(f"  {label.ljust(width)}{click.style(value, fg=colour) if colour else value}".rstrip())
+        for label, value, fg in rows:
+            lines.append(f"  {label.ljust(width)}{click.style(value, fg=fg) if fg else value}".rstrip())
     return "\n".join(lines)
 
 
@@ -97,4 +99,4 @@ def info(as_json: bool) -> None:
     from hpcsim.diagnostics.info import collect_info
 
     data = collect_info()
-    click.echo(json.dumps(data, indent=2) if as_json else render(data))
+    click.echo(json.dumps(data, indent=2) if as_json else render(data), color=colour())

@@ -6,6 +6,7 @@ opened. Exit status 1 means a job did not complete (failed, cancelled, timed out
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -13,12 +14,13 @@ from typing import Any
 
 import click
 
-from hpcsim.cli.options import echo_json
+from hpcsim.cli.options import complete_entity, complete_experiment, console, echo, echo_json, state_colour
 
-__all__ = ["cancel", "follow", "list_experiments", "logs", "status"]
+__all__ = ["EXPAND", "cancel", "failures", "follow", "list_experiments", "logs", "status"]
 
 EXP_DIR = click.Path(file_okay=False, path_type=Path)
-_COLOURS = {"COMPLETED": "green", "RUNNING": "cyan", "QUEUED": "yellow", "NEW": "yellow"}
+#: the ``--expand`` flag of the commands that draw the terminal view
+EXPAND = click.option("--expand", is_flag=True, help="On a terminal, list every ensemble member on its own row.")
 
 
 def _snapshot(exp_dir: Path) -> list[dict[str, Any]]:
@@ -55,10 +57,24 @@ def _failed(counts: dict[str, int]) -> int:
     return sum(n for status, n in counts.items() if Status(status).is_terminal and status != "COMPLETED")
 
 
-def _progress(counts: dict[str, int], elapsed: float) -> str:
+def failures(snapshot: list[dict[str, Any]]) -> list[str]:
+    """``"name (STATUS, exit code N)"`` for every job whose latest run ended without completing."""
+    from hpcsim.overview import latest_rows
+    from hpcsim.status import Status
+
+    return [
+        f"{row['name']} ({row['status']}, exit code {row['exit_code']})"
+        for experiment in snapshot
+        for row in latest_rows(experiment["jobs"])
+        if row["type"] != "database" and Status(row["status"]).is_terminal and row["status"] != "COMPLETED"
+    ]
+
+
+def _progress(counts: dict[str, int], elapsed: float | None = None) -> str:
     done = sum(n for status, n in counts.items() if _finished({status: n}))
-    parts = ", ".join(click.style(f"{n} {s.lower()}", fg=_COLOURS.get(s, "red")) for s, n in sorted(counts.items()))
-    return f"[{elapsed:4.0f}s] {done}/{sum(counts.values())} finished: {parts or 'no jobs'}"
+    parts = ", ".join(click.style(f"{n} {s.lower()}", fg=state_colour(s)) for s, n in sorted(counts.items()))
+    clock = "" if elapsed is None else f"[{elapsed:4.0f}s] "
+    return f"{clock}{done}/{sum(counts.values())} finished: {parts or 'no jobs'}"
 
 
 def _tables(snapshot: list[dict[str, Any]]) -> str:
@@ -69,41 +85,73 @@ def _tables(snapshot: list[dict[str, Any]]) -> str:
     return "\n\n".join(f"experiment {e['name']} ({e['path']})\n{format_table(e['jobs'])}" for e in snapshot)
 
 
-def follow(exp_dir: Path, interval: float, live: bool) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """Refresh the experiments of ``exp_dir`` until every job has ended, showing progress: a
-    redrawn table on a terminal (``live``), else one line on stderr whenever the counts change.
-    Returns the last snapshot and its status counts."""
+def _view(snapshot: list[dict[str, Any]], exp_dir: Path, footer: str, expand: bool, fit: bool) -> Any:
+    from hpcsim.cli.view import StatusView
+
+    return StatusView(snapshot, footer, f"hpcsim status {shlex.quote(str(exp_dir))} --expand", expand, fit)
+
+
+def follow(
+    exp_dir: Path, interval: float, live: bool, expand: bool = False
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Refresh the experiments of ``exp_dir`` until every job has ended, showing progress: on a
+    terminal (``live``) the view redrawn in place, its last frame left on screen; else one line
+    on stderr whenever the counts change. Returns the last snapshot and its status counts."""
     start = time.monotonic()
     snapshot = _snapshot(exp_dir)
     counts = _tally(snapshot)
-    last = ""
+    if live:
+        return _follow_live(exp_dir, interval, expand, start, snapshot, counts)
+    last: dict[str, int] | None = None
     while not _finished(counts):
-        line = _progress(counts, time.monotonic() - start)
-        if live:
-            click.clear()
-            click.echo(f"{_tables(snapshot)}\n\n{line}  (Ctrl-C to stop watching; jobs keep running)")
-        elif line.split("]", 1)[1] != last:
-            click.echo(line, err=True)
-            last = line.split("]", 1)[1]
+        if counts != last:
+            echo(_progress(counts, time.monotonic() - start), err=True)
+            last = counts
         time.sleep(interval)
         snapshot = _snapshot(exp_dir)
         counts = _tally(snapshot)
-    if live:
-        click.clear()
+    return snapshot, counts
+
+
+def _follow_live(
+    exp_dir: Path,
+    interval: float,
+    expand: bool,
+    start: float,
+    snapshot: list[dict[str, Any]],
+    counts: dict[str, int],
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    from rich.live import Live
+
+    def frame(note: str) -> Any:
+        return _view(snapshot, exp_dir, _progress(counts, time.monotonic() - start) + note, expand, True)
+
+    watching = "  (Ctrl-C stops watching; jobs keep running)"
+    with Live(frame(watching), console=console(), auto_refresh=False, transient=False) as live:
+        while not _finished(counts):
+            time.sleep(interval)
+            snapshot = _snapshot(exp_dir)
+            counts = _tally(snapshot)
+            live.update(frame("" if _finished(counts) else watching), refresh=True)
     return snapshot, counts
 
 
 @click.command()
-@click.argument("exp_dir", type=EXP_DIR, default=".")
+@click.argument("exp_dir", type=EXP_DIR, default=".", shell_complete=complete_experiment)
 @click.option("--watch", is_flag=True, help="Refresh until every job has ended, showing progress.")
 @click.option(
     "--interval", type=click.FloatRange(0.1), default=5.0, show_default=True, help="Seconds between refreshes."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the experiments and their jobs as JSON.")
-def status(exp_dir: Path, watch: bool, interval: float, as_json: bool) -> None:
+@EXPAND
+def status(exp_dir: Path, watch: bool, interval: float, as_json: bool, expand: bool) -> None:
     """Show every launch in the experiment at EXP_DIR (default: here), with statuses freshly
     asked from the scheduler; a `hpcsim submit` directory also shows its driver's experiments.
     Exits 1 if a job failed, was cancelled or timed out.
+
+    On a terminal each ensemble shows as one row with its members' counts by state (--expand
+    lists them), and --watch redraws in place; elsewhere it prints a Markdown table of every
+    launch (and --watch one progress line on stderr whenever the counts change).
 
     \b
     Examples:
@@ -112,18 +160,20 @@ def status(exp_dir: Path, watch: bool, interval: float, as_json: bool) -> None:
       hpcsim status ./driver --json | jq '.experiments[].jobs[].status'
     """
     start = time.monotonic()
-    live = watch and not as_json and sys.stdout.isatty()
+    terminal = not as_json and sys.stdout.isatty()
     if watch:
-        snapshot, counts = follow(exp_dir, interval, live)
+        snapshot, counts = follow(exp_dir, interval, terminal, expand)
     else:
         snapshot = _snapshot(exp_dir)
         counts = _tally(snapshot)
     if as_json:
         echo_json({"experiments": snapshot, "finished": _finished(counts), "failed": _failed(counts)})
-    else:
+    elif terminal and not watch:
+        console().print(_view(snapshot, exp_dir, _progress(counts), expand, False))
+    elif not terminal:
         click.echo(_tables(snapshot))
         if watch:
-            click.echo(_progress(counts, time.monotonic() - start))
+            echo(_progress(counts, time.monotonic() - start))
     if _failed(counts):
         click.get_current_context().exit(1)
 
@@ -167,8 +217,8 @@ def list_experiments(root: Path, depth: int, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("exp_dir", type=EXP_DIR)
-@click.argument("entities", nargs=-1)
+@click.argument("exp_dir", type=EXP_DIR, shell_complete=complete_experiment)
+@click.argument("entities", nargs=-1, shell_complete=complete_entity)
 def cancel(exp_dir: Path, entities: tuple[str, ...]) -> None:
     """Cancel the unfinished jobs of the experiment at EXP_DIR (and of the experiments its
     submitted driver opened), or only ENTITIES. Databases shut down cleanly.
@@ -203,8 +253,8 @@ def cancel(exp_dir: Path, entities: tuple[str, ...]) -> None:
 
 
 @click.command()
-@click.argument("exp_dir", type=EXP_DIR)
-@click.argument("entity")
+@click.argument("exp_dir", type=EXP_DIR, shell_complete=complete_experiment)
+@click.argument("entity", shell_complete=complete_entity)
 @click.option("--err", "errors", is_flag=True, help="Show standard error instead of standard output.")
 @click.option("--job", is_flag=True, help="Show the batch job's own output file instead of the program's.")
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new output until the job ends.")

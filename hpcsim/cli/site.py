@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 import yaml
 
-from hpcsim.cli.options import complete_site
+from hpcsim.cli.options import complete_site, echo_json
 from hpcsim.control.summary import format_table
 from hpcsim.errors import SiteConfigError
 from hpcsim.site import available_sites, detect_site, load_site, select_site
@@ -34,12 +34,14 @@ def site() -> None:
 
 
 @site.command("list")
-def list_sites() -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the sites as a JSON list.")
+def list_sites(as_json: bool) -> None:
     """Table of every known site (HPCSIM_SITE_PATH first, then the shipped ones).
 
     \b
-    Example:
+    Examples:
       HPCSIM_SITE_PATH=~/sites hpcsim site list
+      hpcsim site list --json | jq '.[].name'
     """
     rows, broken = [], []
     for name, path in sorted(available_sites().items()):
@@ -52,7 +54,10 @@ def list_sites() -> None:
         rows.append(
             {"name": config.name, "scheduler": config.scheduler, "description": config.description, "source": str(path)}
         )
-    click.echo(format_table(rows, ("name", "scheduler", "description", "source")))
+    if as_json:
+        echo_json(rows)
+    else:
+        click.echo(format_table(rows, ("name", "scheduler", "description", "source")))
     if broken:
         raise SiteConfigError(f"invalid site file(s): {', '.join(broken)}; see `hpcsim site validate FILE`")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from hpcsim.cli.jobs import EXPAND
 from hpcsim.cli.options import DRIVER_ARGS, complete_site, driver_or_spec, echo_json
 from hpcsim.schedulers.kinds import NAMES
 
@@ -38,8 +39,11 @@ __all__ = ["submit"]
 )
 @click.option("--dry-run", is_flag=True, help="Print the batch script that would be submitted; submit nothing.")
 @click.option(
-    "--wait", is_flag=True, help="Follow the job (and what it launches) until it ends; exit 1 if it did not complete."
+    "--wait",
+    is_flag=True,
+    help="Follow the job and what it launches until all end; exit 1 if any did not complete.",
 )
+@EXPAND
 @click.option("--json", "as_json", is_flag=True, help="Print the job id and paths as JSON.")
 def submit(
     driver: Path | None,
@@ -56,6 +60,7 @@ def submit(
     exp_dir: Path | None,
     dry_run: bool,
     wait: bool,
+    expand: bool,
     as_json: bool,
 ) -> None:
     """Submit DRIVER.py as one batch job that runs it inside the allocation, where the
@@ -99,12 +104,14 @@ def submit(
         click.echo(f"submitted {name}: job {record.native_id} ({record.scheduler})")
         click.echo(f"experiment: {where}")
         click.echo(f"follow it:  hpcsim status {where} --watch", err=True)
+    failed: list[str] = []
     if wait:
         from hpcsim import config
-        from hpcsim.cli.jobs import follow
+        from hpcsim.cli.jobs import failures, follow
 
-        follow(where, config.poll_interval(), live=not as_json and sys.stdout.isatty())
+        snapshot, _ = follow(where, config.poll_interval(), not as_json and sys.stdout.isatty(), expand)
         record = submission.exp.job_record(name)
+        failed = failures(snapshot)
     if as_json:
         echo_json(
             {
@@ -114,9 +121,12 @@ def submit(
                 "experiment": str(where),
                 "script": record.script,
                 "status": record.status.value,
+                **({"failed": failed} if wait else {}),
             }
         )
     elif wait:
         click.echo(f"{name}: {record.status.value} (exit code {record.exit_code})")
-    if wait and record.status.value != "COMPLETED":
+        if failed:
+            click.echo(f"did not complete: {', '.join(failed)}")
+    if wait and (failed or record.status.value != "COMPLETED"):
         click.get_current_context().exit(1)

@@ -3,6 +3,7 @@ HPCSIM_SITE_PATH and HPCSIM_SITE so the results do not depend on the calling she
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -31,6 +32,19 @@ def sites(tmp_path: Path) -> Path:
     return folder
 
 
+def test_list_json_has_every_site(sites: Path) -> None:
+    done = _cli("site", "list", "--json", env={"HPCSIM_SITE_PATH": str(sites)})
+    assert done.returncode == 0, done.stderr
+    found = {site["name"]: site for site in json.loads(done.stdout)}
+    assert found["fake"] == {
+        "name": "fake",
+        "scheduler": "pbs",
+        "description": "a fake site",
+        "source": str(sites / "fake.yaml"),
+    }
+    assert "perlmutter" in found  # the shipped ones too
+
+
 def test_list_is_a_table_of_every_site(sites: Path) -> None:
     done = _cli("site", "list", env={"HPCSIM_SITE_PATH": str(sites)})
     assert done.returncode == 0, done.stderr
@@ -39,7 +53,8 @@ def test_list_is_a_table_of_every_site(sites: Path) -> None:
     rows = {cells[1].strip(): [c.strip() for c in cells[2:-1]] for cells in (line.split("|") for line in lines[2:])}
     assert rows["fake"] == ["pbs", "a fake site", str(sites / "fake.yaml")]
     assert rows["frontier"][0] == "slurm"
-    assert {"local", "perlmutter", "polaris", "aurora", "frontera", "lassen", "hpcsim-testcluster"} <= set(rows)
+    assert {"local", "perlmutter", "polaris", "aurora", "frontera", "lassen"} <= set(rows)
+    assert "hpcsim-testcluster" not in rows  # a test fixture, not shipped
 
 
 def test_list_flags_an_invalid_file_and_exits_2(sites: Path) -> None:

@@ -81,6 +81,30 @@ def test_a_failing_driver_exits_1_with_wait_and_in_status(tmp_path: Path, driver
     assert _cli("status", "drv", cwd=tmp_path).returncode == 1
 
 
+ENSEMBLE_DRIVER = textwrap.dedent(
+    """
+    import sys
+    from hpcsim import Experiment
+    exp = Experiment("inner", launcher="local")
+    code = "import os, sys; sys.exit(3 if os.environ['HPCSIM_ENTITY'] == 'sweep_1' else 0)"
+    settings = exp.create_run_settings(sys.executable, ["-c", code if "fail" in sys.argv else "pass"])
+    exp.start(exp.create_ensemble("sweep", run_settings=settings, replicas=3), block=True)
+    """
+)
+
+
+@pytest.mark.parametrize(("args", "code"), [(["fail"], 1), ([], 0)])
+def test_wait_exits_1_when_a_member_fails_though_the_driver_completed(
+    tmp_path: Path, args: list[str], code: int
+) -> None:
+    (tmp_path / "ens.py").write_text(ENSEMBLE_DRIVER)
+    done = _cli("submit", "ens.py", "--launcher", "local", "--wait", "--", *args, cwd=tmp_path)
+    assert done.returncode == code, done.stdout + done.stderr
+    assert "ens: COMPLETED (exit code 0)" in done.stdout  # the driver itself completed
+    failed = "did not complete: sweep_1 (FAILED, exit code 3)"
+    assert (failed in done.stdout) == bool(code)
+
+
 def test_a_spec_runs_its_database_models_and_ensemble(tmp_path: Path) -> None:
     app = Path(__file__).parents[1] / "fixtures" / "apps" / "db_roundtrip.py"
     (tmp_path / "experiment.yaml").write_text(
