@@ -4,7 +4,12 @@ Describe models, ensembles and databases in a Python driver, render them into sc
 scripts from Jinja templates, launch them, and follow them through a durable job store.
 
 Names are imported on first use, so an application that only needs ``hpcsim.Client`` (or a
-database shard starting on a compute node) does not pay for the workflow machinery.
+database shard starting on a compute node) does not pay for the workflow machinery, and
+``from hpcsim import Experiment`` loads neither PSI/J, numpy nor redis until a scheduler, a
+tensor or a database needs them.
+
+hpcsim logs as a library does (a ``NullHandler``, records propagate, nothing printed by
+itself); a driver shows its progress with :func:`log_to_console` (see :mod:`hpcsim.log`).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from hpcsim._version import __version__
+from hpcsim.log import log_to_console
 
 if TYPE_CHECKING:
     from hpcsim.client import Client, Dataset
@@ -33,6 +39,7 @@ __all__ = [
     "RunSettings",
     "Status",
     "__version__",
+    "log_to_console",
 ]
 
 _HOMES = {

@@ -13,6 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from hpcsim.log import log_to_console
+
 __all__ = ["run_driver"]
 
 
@@ -28,6 +30,7 @@ def run_driver(driver: Path, args: Sequence[str], cwd: Path | None = None) -> No
 def _main(argv: Sequence[str]) -> None:
     if len(argv) < 3 or argv[0] != "--cwd":
         sys.exit("usage: python -m hpcsim.driver --cwd DIR DRIVER [ARGS...]")
+    log_to_console()  # the job's progress, in its error file, as the hpcsim command shows it
     run_driver(Path(argv[2]), argv[3:], Path(argv[1]))
 
 

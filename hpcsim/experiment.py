@@ -3,6 +3,7 @@ launch session (:mod:`hpcsim.control.session`), where the logic lives."""
 
 from __future__ import annotations
 
+import logging
 import numbers
 import os
 from collections.abc import Iterable, Sequence
@@ -23,12 +24,11 @@ from hpcsim.errors import ConfigError, ConfigTypeError, LaunchError
 from hpcsim.experiment_checkpoint import checkpoint_file, database_entity, running_database
 from hpcsim.experiment_factory import EntityFactory
 from hpcsim.experiment_views import check_preview, overview, summary_table, write_preview
-from hpcsim.log import get_logger
 from hpcsim.status import Status
 
 __all__ = ["Experiment"]
 
-_log = get_logger("hpcsim")
+_log = logging.getLogger("hpcsim.experiment")
 EntityRef = Entity | str
 
 
@@ -46,6 +46,27 @@ class Experiment(EntityFactory):
 
     ``launcher`` is one of local, slurm, pbs, lsf, sge or auto (the site's scheduler, else the
     one whose commands are on PATH, else local).
+
+    Args:
+        name: the experiment's name; its directory is ``./name`` unless ``exp_path`` is given.
+        exp_path: the experiment's directory, created by ``generate`` or ``start``.
+        launcher: ``local``, ``slurm``, ``pbs``, ``lsf``, ``sge`` or ``auto``.
+        site: a site config's name or path (``docs/site-configs.md``); default ``HPCSIM_SITE``,
+            then the site whose host names match this host.
+
+    Raises:
+        UnsupportedError: an unknown launcher (SmartSim's ``dragon``, ``cobalt``).
+        ConfigError: a bad name, or a bad ``HPCSIM_*`` environment value.
+
+    Example:
+        ```python
+        from hpcsim import Experiment
+
+        exp = Experiment("sweep", launcher="local")
+        model = exp.create_model("hello", exp.create_run_settings("echo", "hello"))
+        exp.start(model, block=True)
+        print(exp.summary())
+        ```
     """
 
     def __init__(
@@ -88,7 +109,19 @@ class Experiment(EntityFactory):
     ) -> None:
         """Create entity directories with their copied, symlinked and configured files
         (a database gets its directory, where its logs and checkpoints go); ``verbose`` logs
-        each model's parameters."""
+        each model's parameters.
+
+        Args:
+            *entities: models, ensembles and databases of this experiment.
+            tag: the character around tags in configured files (default ``;``: ``;name;``).
+            overwrite: replace directories that exist; without it they are refused.
+            verbose: log each model's parameters.
+
+        Raises:
+            GenerationError: a directory exists (without ``overwrite``), an attached file is
+                gone, or a file cannot be configured; nothing is created then.
+            TypeError: something other than a model, ensemble or database.
+        """
         dbs, apps = split_databases(entities)
         models = [e for e in apps if isinstance(e, Model)]
         ensembles = [e for e in apps if isinstance(e, Ensemble)]
@@ -162,6 +195,26 @@ class Experiment(EntityFactory):
         Ctrl-C while blocking stops what this call launched and what it waits for, unless
         ``kill_on_interrupt`` is False, in which case the jobs keep running and can be
         followed with ``hpcsim status``.
+
+        Args:
+            *entities: models, ensembles and databases of this experiment.
+            block: wait until every application this experiment launched has ended.
+            summary: with ``block``, log :meth:`summary` at the end.
+            kill_on_interrupt: on Ctrl-C while blocking, stop the jobs (else leave them running).
+
+        Raises:
+            LaunchError: an entity is still running, or a database of that identifier is.
+            DatabaseError: a database did not come up (the message names its error file).
+            SubmitError: the scheduler refused a job; what was submitted before stays recorded.
+
+        Example:
+            ```python
+            exp = Experiment("coupled", launcher="local")
+            db = exp.create_database(port=6780)
+            sim = exp.create_model("sim", exp.create_run_settings("python", "sim.py"))
+            exp.start(db, sim, block=True)  # the database first; sim gets its address
+            exp.stop(db)
+            ```
         """
         dbs, apps = self._apps(entities)
         if self._dry_run:
@@ -226,7 +279,17 @@ class Experiment(EntityFactory):
     def get_status(self, *entities: EntityRef) -> list[Status]:
         """One status per model (ensembles give one per member, local databases one per
         shard), freshly asked; ``NEVER_STARTED`` for one this experiment never launched. In
-        a dry run nothing was submitted, so everything is NEW."""
+        a dry run nothing was submitted, so everything is NEW.
+
+        Args:
+            *entities: entities, or the names of entities and jobs.
+
+        Returns:
+            The statuses, in the order of ``entities`` and their members.
+
+        Raises:
+            LaunchError: a name that is no entity or job of this experiment.
+        """
         if self._dry_run:
             return [Status.NEW for ref in entities for _ in self._names(ref)]
         for ref in entities:
@@ -258,7 +321,15 @@ class Experiment(EntityFactory):
     def stop(self, *entities: EntityRef) -> None:
         """Stop ``entities``: databases (given as entities, identifiers or shard job names)
         shut down cleanly, saving first if checkpoints are on; the jobs of everything else
-        are cancelled."""
+        are cancelled.
+
+        Args:
+            *entities: entities, or the names of entities, jobs and database identifiers.
+
+        Raises:
+            LaunchError: an application entity that was never started.
+            ConfigError: ``HPCSIM_STOP_GRACE`` holds a bad value.
+        """
         if self._dry_run:
             return
         config.check_knobs()  # a bad HPCSIM_STOP_GRACE set after the experiment was made fails here, not after SIGTERM
@@ -372,8 +443,22 @@ class Experiment(EntityFactory):
         """Every launch (same data as :meth:`summary_data`) as SmartSim's table: an index,
         then Name, Entity-Type, JobID, RunID, Time, Status, Returncode, and hpcsim's Reason.
         ``style`` is any of tabulate's (``github``, ``plain``, ``grid``, ``html`` for a
-        notebook, ...; see :data:`hpcsim.experiment_tables.STYLES`)."""
+        notebook, ...; see :data:`hpcsim.experiment_tables.STYLES`).
+
+        Args:
+            style: the table format.
+
+        Returns:
+            The table, one row per launch, running ones included.
+
+        Raises:
+            ConfigError: an unknown style.
+        """
         return summary_table(self.summary_data(), style)
+
+    def _repr_html_(self) -> str:
+        """What a notebook shows for the experiment: its summary as an HTML table."""
+        return str(self.summary(style="html"))
 
     def __repr__(self) -> str:
         return f"Experiment({self.name!r}, exp_path={str(self.exp_path)!r}, launcher={self._launcher!r})"

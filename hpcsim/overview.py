@@ -4,6 +4,7 @@ under a directory."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,12 +15,11 @@ from hpcsim.control.family import children
 from hpcsim.control.session import is_experiment, log_file, stored_state
 from hpcsim.errors import ConfigError, HpcsimError
 from hpcsim.experiment import Experiment
-from hpcsim.log import get_logger
 from hpcsim.status import Status
 
 __all__ = ["Stored", "family", "find_entity", "latest_rows", "log_file", "stored", "walk"]
 
-_log = get_logger("hpcsim")
+_log = logging.getLogger("hpcsim.overview")
 
 
 def family(exp_dir: Path) -> list[Experiment]:

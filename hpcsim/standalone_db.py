@@ -10,6 +10,7 @@ of the user's job (``srun --overlap`` under Slurm), outside one as processes on 
 
 from __future__ import annotations
 
+import logging
 import os
 import shlex
 import time
@@ -27,7 +28,6 @@ from hpcsim.db.secret import Credential, read_credential
 from hpcsim.entities.orchestrator import Orchestrator
 from hpcsim.errors import ConfigError, DatabaseError, LaunchError
 from hpcsim.experiment import Experiment
-from hpcsim.log import get_logger
 from hpcsim.schedulers import in_allocation
 from hpcsim.schedulers.kinds import KINDS, LOCAL
 from hpcsim.site import select_site
@@ -39,7 +39,7 @@ DIR_VARIABLE = "HPCSIM_DB_DIR"
 #: the variables that say this process runs inside a job, in the order they are trusted
 _JOB_VARIABLES = {name: kind.job_id_variable for name, kind in KINDS.items() if kind.job_id_variable}
 _EXPERIMENT = "hpcsim-db"
-_log = get_logger("hpcsim")
+_log = logging.getLogger("hpcsim.database")
 
 
 def default_dir(env: Mapping[str, str] = os.environ) -> Path:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hpcsim.log import get_logger
+from hpcsim.log import log_to_console
 
 if TYPE_CHECKING:  # the doctor itself imports the whole workflow machinery: only when it runs
     from hpcsim.diagnostics.doctor import CheckResult, DoctorReport
@@ -86,18 +86,13 @@ def doctor(ctx: click.Context, directory: Path | None, as_json: bool, scheduler:
       hpcsim doctor --dir $SCRATCH/doctor --timeout 900
       hpcsim doctor --json > doctor.json     # progress on stderr
     """
-    logger = get_logger("hpcsim")
-    level = logger.level
     if not os.environ.get("HPCSIM_LOG_LEVEL"):
-        logger.setLevel(logging.WARNING)
-    try:
-        from hpcsim.diagnostics.doctor import run_doctor
+        log_to_console(logging.WARNING)  # the console's level: driver.log still gets everything
+    from hpcsim.diagnostics.doctor import run_doctor
 
-        report = run_doctor(
-            directory, scheduler=scheduler, timeout=timeout, progress=lambda r: click.echo(_line(r), err=as_json)
-        )
-    finally:
-        logger.setLevel(level)
+    report = run_doctor(
+        directory, scheduler=scheduler, timeout=timeout, progress=lambda r: click.echo(_line(r), err=as_json)
+    )
     click.echo(_summary(report), err=as_json)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))

@@ -15,6 +15,7 @@ import click
 from hpcsim import config
 from hpcsim._version import __version__
 from hpcsim.errors import HpcsimError
+from hpcsim.log import log_to_console
 
 __all__ = ["cli", "main"]
 
@@ -65,6 +66,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """
     ctx.obj = {"debug": debug}
     config.check_knobs()  # a bad HPCSIM_* value is one line here, not a traceback later
+    log_to_console()  # progress on stderr, at HPCSIM_LOG_LEVEL
 
 
 def main() -> None:

@@ -6,17 +6,18 @@ The controller is the only piece that talks to both the job store and the schedu
 from __future__ import annotations
 
 import logging
+import shlex
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from hpcsim import config
+from hpcsim.control.grouping import describe, group_rows
 from hpcsim.control.planner import LaunchUnit
 from hpcsim.control.store import JobRecord, JobStore, NewJob
 from hpcsim.errors import InternalError
+from hpcsim.render.context import StepContext
 from hpcsim.schedulers.base import JobUpdate, Scheduler, Submission
-from hpcsim.schedulers.batch import BatchScheduler
 from hpcsim.status import Status
 
 __all__ = ["Controller"]
@@ -60,11 +61,19 @@ class Controller:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(body)
         unit.script.write_text(text)
+        job = unit.source.job
+        for step in (job,) if isinstance(job, StepContext) else job.steps:
+            _log.debug("%s: step %s runs %s (in %s)", unit.name, step.name, shlex.join(step.command), step.cwd)
+        _log.debug("%s: submitting %s to %s", unit.name, unit.script, unit.scheduler)
         native_id = scheduler.submit(Submission(unit.name, unit.script, unit.exit_code_file))
+        _log.debug("%s: %s job %s", unit.name, unit.scheduler, native_id)
         jobs = [self._new(unit.name, unit.kind, unit, native_id, unit.out, unit.err, str(unit.exit_code_file))]
         for index, member in enumerate(unit.members):
             member_id = native_id
             if unit.array:
+                # batch adapters load PSI/J: imported here, where one has already been made
+                from hpcsim.schedulers.batch import BatchScheduler
+
                 if not isinstance(scheduler, BatchScheduler):
                     raise InternalError(f"job array {unit.name!r} planned for {unit.scheduler!r}, which has none")
                 member_id = scheduler.task_id(native_id, index)
@@ -125,9 +134,10 @@ class Controller:
         return [current[r.id] for r in records]
 
     def _progress(self, records: list[JobRecord]) -> None:
-        counts = Counter(r.status.value for r in records)
+        """One line: how many jobs ended, then each model's state and each ensemble's counts."""
+        groups = group_rows([{"name": r.name, "type": r.kind, "status": r.status.value} for r in records])
         done = sum(1 for r in records if r.status.is_terminal)
-        detail = ", ".join(f"{n} {s.lower()}" for s, n in sorted(counts.items()))
+        detail = "; ".join(describe(group) for group in groups)
         _log.info("waiting: %d of %d jobs finished (%s)", done, len(records), detail)
 
     def cancel(self, records: Sequence[JobRecord], reason: str) -> list[JobRecord]:

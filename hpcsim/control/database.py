@@ -13,8 +13,6 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import redis
-
 from hpcsim import _shell, config
 from hpcsim.control.colocation import Colocation
 from hpcsim.control.controller import Controller
@@ -186,6 +184,8 @@ def _primary_names(db: Orchestrator, addresses: Sequence[str], password: str | N
 def _wait_replicas_linked(replicas: Sequence[str], password: str | None) -> None:
     """Block until every replica has finished its first sync (``master_link_status:up``), so
     the first durable put (WAIT) has a replica to acknowledge it."""
+    import redis  # on first use, as in hpcsim.db.admin
+
     deadline = time.monotonic() + CLUSTER_TIMEOUT
     for address in replicas:
         while True:

@@ -13,8 +13,8 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from hpcsim.client import Client
 from hpcsim.control.colocation import ml_manifest_path
 from hpcsim.control.database import live
 from hpcsim.control.store import DatabaseRecord
@@ -22,6 +22,9 @@ from hpcsim.entities.dbobjects import DBModel, DBObject, DBScript
 from hpcsim.entities.model import Model
 from hpcsim.errors import ClientError, LaunchError
 from hpcsim.ml.manifest import load_objects, read_manifest, write_manifest
+
+if TYPE_CHECKING:
+    from hpcsim.client import Client
 
 __all__ = ["check_database_for", "load_db_objects", "shared_manifest_dir", "write_colocated_manifests"]
 
@@ -61,6 +64,8 @@ def _distinct(models: Sequence[Model]) -> tuple[list[DBModel], list[DBScript]]:
 
 def _client(record: DatabaseRecord) -> Client:
     """A client with the applications' identity: setting models and scripts needs no more."""
+    from hpcsim.client import Client  # numpy and redis: only where a database gets objects
+
     database = live(record)
     credential = database.app_credential()
     try:

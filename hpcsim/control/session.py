@@ -6,7 +6,9 @@ or the planner directly."""
 
 from __future__ import annotations
 
+import logging
 import os
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -30,7 +32,7 @@ from hpcsim.entities.files import EntityFiles
 from hpcsim.entities.model import Model
 from hpcsim.entities.orchestrator import Orchestrator
 from hpcsim.errors import LaunchError
-from hpcsim.log import get_logger
+from hpcsim.log import attach_driver_log
 from hpcsim.schedulers import in_allocation
 from hpcsim.schedulers.adapters import get_scheduler
 from hpcsim.schedulers.kinds import LOCAL
@@ -48,7 +50,7 @@ __all__ = [
     "stored_state",
 ]
 
-_log = get_logger("hpcsim")
+_log = logging.getLogger("hpcsim.control")
 
 
 def log_file(record: JobRecord, err: bool = False, job: bool = False) -> Path:
@@ -92,6 +94,8 @@ class Session:
         #: (``Experiment.reconnect_orchestrator``): identifier -> the session of their experiment
         self.adopted: dict[str, Session] = {}
         self._controller: Controller | None = None
+        #: whether this session's launches are logged to the experiment's driver.log yet
+        self._driver_log = False
 
     @staticmethod
     def recorded(exp_path: Path) -> tuple[dict[str, str], Controller]:
@@ -113,6 +117,13 @@ class Session:
             register_child(self.exp_path)
             self._controller = Controller(store, lambda name: get_scheduler(name, self.exp_path))
         return self._controller
+
+    def _open_driver_log(self) -> None:
+        """Log this driver's launches at DEBUG to ``<exp>/.hpcsim/driver.log`` (beside the
+        store, which exists by now), from its first start; closed with this session."""
+        if self.drives and not self._driver_log:
+            weakref.finalize(self, attach_driver_log(store_path(self.exp_path).parent))
+            self._driver_log = True
 
     def running_databases(self) -> dict[str, DatabaseRecord]:
         """This experiment's running databases, then those it adopted (while they run)."""
@@ -202,6 +213,7 @@ class Session:
                     os.getcwd(),
                 )
         control = self.control()
+        self._open_driver_log()
         self._check_not_running(control, models)
         self.databases.check_startable(control, dbs)
         check_database_for(models, bool(dbs or self.running_databases()))

@@ -7,21 +7,26 @@ import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
+from typing import TYPE_CHECKING, Any
 
 from hpcsim import _shell
 from hpcsim.errors import CommandError, DatabaseError
+
+if TYPE_CHECKING:
+    import redis
 
 __all__ = ["cluster_state", "config_set", "connect", "create_cluster", "ping", "shutdown", "wait_cluster_ok"]
 
 
 def connect(address: str, password: str | None, timeout: float, username: str | None = None) -> redis.Redis:
     """A connection to the server at ``host:port`` or ``unix:///path``, as ``username`` (None:
-    the admin, Redis's default user); callers decide about retrying, not redis-py's backoff."""
+    the admin, Redis's default user); callers decide about retrying, not redis-py's backoff.
+    redis-py is imported here, and in this module's other functions, on first use: a driver
+    that starts no database never loads it."""
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
     options: dict[str, Any] = {"username": username, "password": password, "socket_timeout": timeout}
     options["retry"] = Retry(NoBackoff(), 0)
     options["protocol"] = 2  # RESP2 replies, as the client and the worker read them
@@ -33,6 +38,8 @@ def connect(address: str, password: str | None, timeout: float, username: str | 
 
 def ping(address: str, password: str | None, timeout: float = 2.0) -> bool:
     """Whether the shard at ``address`` answers PING (authentication errors are raised)."""
+    import redis
+
     try:
         with connect(address, password, timeout) as conn:
             return bool(conn.ping())
@@ -44,6 +51,8 @@ def ping(address: str, password: str | None, timeout: float = 2.0) -> bool:
 
 def config_set(addresses: Sequence[str], key: str, value: str, password: str | None) -> None:
     """``CONFIG SET key value`` on every shard; the server's refusal becomes a DatabaseError."""
+    import redis
+
     for address in addresses:
         try:
             with connect(address, password, 5.0) as conn:
@@ -55,6 +64,8 @@ def config_set(addresses: Sequence[str], key: str, value: str, password: str | N
 def shutdown(address: str, password: str | None) -> None:
     """Plain ``SHUTDOWN``: the shard saves first if checkpoints are configured, then exits.
     A shard that is already gone is fine; one that refuses raises DatabaseError."""
+    import redis
+
     try:
         with connect(address, password, 30.0) as conn:
             conn.execute_command("SHUTDOWN")
@@ -87,6 +98,8 @@ def cluster_state(info: object) -> str:
 
 def wait_cluster_ok(addresses: Sequence[str], password: str | None, timeout: float) -> None:
     """Block until every shard reports ``cluster_state:ok``."""
+    import redis
+
     deadline = time.monotonic() + timeout
     pending = list(addresses)
     while pending:

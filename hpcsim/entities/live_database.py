@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import redis
-
 from hpcsim.db import admin
 from hpcsim.db.secret import Credential, app_secret_path, read_credential, read_secret
 
@@ -42,6 +40,8 @@ class LiveDatabase:
         cluster, those its layout (CLUSTER NODES, from the first shard that answers) names as
         primaries holding slots, so a replica, or a failed primary whose replica took over,
         does not count. A cluster that no shard describes: every address."""
+        import redis  # on first use, as in hpcsim.db.admin
+
         if not self.cluster:
             return list(self.addresses)
         password = password if password is not None else self.password()
@@ -67,6 +67,8 @@ class LiveDatabase:
 def _worker_alive(address: str, password: str | None, cluster: bool) -> bool:
     """Whether the heartbeat of the worker beside the shard at ``address`` exists (in a
     cluster, under the hash tag of the shard's own slots, as the worker computes it)."""
+    import redis  # on first use, as in hpcsim.db.admin
+
     from hpcsim.dataplane import protocol  # the request protocol's key names (it imports only redis)
 
     try:

@@ -9,6 +9,7 @@ layer starts it and, once every shard answers, hands back where it listens (:met
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,14 +23,13 @@ from hpcsim.entities.entity import check_name
 from hpcsim.entities.entity_list import EntityList
 from hpcsim.entities.live_database import LiveDatabase
 from hpcsim.errors import ConfigError, DatabaseError, UnsupportedError
-from hpcsim.log import get_logger
 from hpcsim.settings.run import ArgValue
 
 __all__ = ["LiveDatabase", "Orchestrator"]
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _LOOPBACK = ("127.0.0.1", "localhost")
-_log = get_logger("hpcsim.database")
+_log = logging.getLogger("hpcsim.database")
 #: a cluster shard on port p also listens on p + 10000 for the other shards
 CLUSTER_BUS_OFFSET = 10000
 
@@ -206,6 +206,7 @@ class Orchestrator(EntityList[DBNode]):
 
     @property
     def db_identifier(self) -> str:
+        """The database's identifier: its name, and the suffix of its clients' environment (``SSDB_<id>``)."""
         return self.name
 
     @property
@@ -246,6 +247,7 @@ class Orchestrator(EntityList[DBNode]):
 
     @property
     def is_cluster(self) -> bool:
+        """Whether the database is a Redis Cluster (3 or more shards)."""
         return self.db_nodes >= 3
 
     def shard_names(self) -> list[str]:
@@ -325,11 +327,13 @@ class Orchestrator(EntityList[DBNode]):
         return self._checkpoint
 
     def set_checkpoint_file(self, path: str | Path | None) -> None:
+        """Record where the database's record file is (set by ``start``; None forgets it)."""
         self._checkpoint = None if path is None else str(path)
 
     # -- live state (set by the Experiment once every shard answers) -------------------------
 
     def set_live(self, live: LiveDatabase | None) -> None:
+        """Attach the running database's addresses and password (set by ``start``; None detaches)."""
         if self._live is not None:
             known.forget(self._live.addresses)
         self._live = live
@@ -354,6 +358,7 @@ class Orchestrator(EntityList[DBNode]):
     # -- runtime configuration (CONFIG SET on every shard) ----------------------------------
 
     def set_db_conf(self, key: str, value: str) -> None:
+        """Set Redis configuration ``key`` to ``value`` on every shard of the running database (``CONFIG SET``)."""
         live = self._running()
         admin.config_set(live.addresses, key, value, live.password())
 
@@ -366,6 +371,7 @@ class Orchestrator(EntityList[DBNode]):
         self.set_db_conf("maxmemory-policy", strategy)
 
     def set_max_clients(self, clients: int = 50_000) -> None:
+        """Set how many clients each shard of the running database accepts (Redis ``maxclients``)."""
         self.set_db_conf("maxclients", str(clients))
 
     def set_max_message_size(self, size: int = 1_073_741_824) -> None:

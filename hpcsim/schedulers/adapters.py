@@ -7,7 +7,6 @@ from pathlib import Path
 
 from hpcsim.errors import ConfigError
 from hpcsim.schedulers.base import Scheduler
-from hpcsim.schedulers.batch import BatchScheduler
 from hpcsim.schedulers.kinds import KINDS, NAMES, load
 
 __all__ = ["get_scheduler"]
@@ -25,6 +24,9 @@ def get_scheduler(name: str, exp_path: Path) -> Scheduler:
         raise ConfigError(f"unknown scheduler {name!r}; hpcsim drives {', '.join(NAMES)}")
     adapter = load(kind.adapter)
     assert issubclass(adapter, Scheduler), kind.adapter
-    if issubclass(adapter, BatchScheduler):
-        return adapter(_work_dir(exp_path))
-    return adapter()
+    if not kind.batch:
+        return adapter()
+    from hpcsim.schedulers.batch import BatchScheduler  # PSI/J: only for a batch scheduler
+
+    assert issubclass(adapter, BatchScheduler), kind.adapter
+    return adapter(_work_dir(exp_path))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import abc
 import logging
+import shlex
 import subprocess
 import time
 from collections.abc import Sequence
@@ -138,6 +139,8 @@ class BatchScheduler(Scheduler):
         executor = self.executor()
         job = Job(self._spec)
         executor.scripts[job.id] = text
+        submit_file = executor.work_directory / f"{job.id}.job"  # where PSI/J writes the script it submits
+        _log.debug("%s: %s", submission.name, shlex.join(executor.get_submit_command(job, submit_file)))
         try:
             executor.submit(job)
         except SubmitException as exc:
@@ -153,7 +156,7 @@ class BatchScheduler(Scheduler):
         finally:
             executor.scripts.pop(job.id, None)
             # the scheduler keeps its own copy; hpcsim keeps the identical one in the entity dir
-            (executor.work_directory / f"{job.id}.job").unlink(missing_ok=True)
+            submit_file.unlink(missing_ok=True)
         native_id = str(job.native_id)
         self._jobs[native_id] = job
         return native_id

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from hpcsim.errors import HpcsimError
+from hpcsim.log import log_to_console
 from hpcsim.spec import load_spec, run_spec
 
 
@@ -16,6 +17,7 @@ def _main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: python -m hpcsim.spec SPEC.yaml", file=sys.stderr)
         return 2
+    log_to_console()  # the job's progress, in its error file, as the hpcsim command shows it
     try:
         return 0 if run_spec(load_spec(Path(argv[0]))) else 1
     except HpcsimError as exc:

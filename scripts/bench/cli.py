@@ -4,6 +4,9 @@ Each measurement is the wall time of one complete command, a fresh process every
 
 * ``python_s`` (the baseline): ``python -c pass`` with the venv's interpreter;
 * ``import_s``: ``python -c "import hpcsim"``, what any use of the library pays;
+* ``experiment_s``: ``python -c "from hpcsim import Experiment"``, what a driver pays before
+  its first line runs (PSI/J, numpy and redis load only when a scheduler, a tensor or a
+  database needs them);
 * ``version_s``, ``help_s``: ``hpcsim --version`` and ``hpcsim --help`` (subcommands are
   imported lazily, so these should stay close to the baseline);
 * ``dry_run_s``: ``hpcsim submit DRIVER --launcher local --dry-run`` (plans and renders the job);
@@ -52,6 +55,7 @@ def main() -> None:
         commands = {
             "python_s": [sys.executable, "-c", "pass"],
             "import_s": [sys.executable, "-c", "import hpcsim"],
+            "experiment_s": [sys.executable, "-c", "from hpcsim import Experiment"],
             "version_s": [HPCSIM, "--version"],
             "help_s": [HPCSIM, "--help"],
             "dry_run_s": [HPCSIM, "submit", "drv.py", "--launcher", "local", "--dry-run"],

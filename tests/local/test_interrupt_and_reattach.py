@@ -19,7 +19,8 @@ from ..conftest import APPS, default_sigint
 DRIVER = textwrap.dedent(
     """
     import sys
-    from hpcsim import Experiment
+    from hpcsim import Experiment, log_to_console
+    log_to_console()
     exp_path, go, block, kill = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4] == "1"
     exp = Experiment("driver", exp_path=exp_path, launcher="local")
     rs = exp.create_run_settings({wait_for!r}, [go, "5"])

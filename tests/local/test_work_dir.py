@@ -101,12 +101,8 @@ def test_attached_files_of_an_ungenerated_model_are_reported_not_copied(
 ) -> None:
     model = wexp.create_model("sim", wexp.create_run_settings(python_exe, "report.py"))
     model.attach_generator_files(to_copy="report.py")
-    logger = logging.getLogger("hpcsim")
-    logger.addHandler(caplog.handler)
-    try:
+    with caplog.at_level(logging.INFO, logger="hpcsim"):
         wexp.start(model)
-    finally:
-        logger.removeHandler(caplog.handler)
     [line] = [r.getMessage() for r in caplog.records if "generate()" in r.getMessage()]
     assert line == (
         f"'sim' has attached files but was never passed to generate(), so they are not copied; it runs in {driver_dir}"

@@ -174,7 +174,8 @@ def test_unknown_account_is_a_submit_error(slurm_cluster: Any, sexp: Experiment,
 DRIVER = textwrap.dedent(
     """
     import sys
-    from hpcsim import Experiment
+    from hpcsim import Experiment, log_to_console
+    log_to_console()
     exp = Experiment("killed", exp_path=sys.argv[1], launcher="slurm")
     rs = exp.create_run_settings({wait_for!r}, [sys.argv[2]])
     ens = exp.create_ensemble("ens", run_settings=rs, replicas=3)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -117,12 +116,7 @@ def test_a_local_database_binds_loopback_for_an_interface_this_host_lacks(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The Model page's driver names interface="ib0"; a local database serves this host only."""
-    logger = logging.getLogger("hpcsim.database")
-    logger.addHandler(caplog.handler)
-    try:
-        db = Orchestrator(port=6780, interface=["lo", "nosuch9"])
-    finally:
-        logger.removeHandler(caplog.handler)
+    db = Orchestrator(port=6780, interface=["lo", "nosuch9"])
     assert db.interfaces == ("lo",)
     [message] = [r.getMessage() for r in caplog.records]
     assert message.startswith("network interface(s) nosuch9 not found on this host (interfaces here: ")

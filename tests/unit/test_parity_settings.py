@@ -46,9 +46,8 @@ Usage:
 
 
 @pytest.fixture
-def settings_log(caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> pytest.LogCaptureFixture:
-    """caplog that sees ``hpcsim.settings`` (hpcsim's top logger does not propagate)."""
-    monkeypatch.setattr(logging.getLogger("hpcsim"), "propagate", True)
+def settings_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """caplog that sees ``hpcsim.settings`` from the level it sets."""
     caplog.set_level(logging.INFO, logger="hpcsim.settings")
     return caplog
 

@@ -59,9 +59,8 @@ SAMPLE_ARGS: dict[str, tuple[object, ...]] = {
 
 
 @pytest.fixture
-def settings_log(caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> pytest.LogCaptureFixture:
-    """caplog that sees ``hpcsim.settings`` (hpcsim's top logger does not propagate)."""
-    monkeypatch.setattr(logging.getLogger("hpcsim"), "propagate", True)
+def settings_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """caplog that sees ``hpcsim.settings`` from the level it sets."""
     caplog.set_level(logging.WARNING, logger="hpcsim.settings")
     return caplog
 

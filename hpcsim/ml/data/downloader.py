@@ -11,6 +11,7 @@ each get their own connection.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import time
@@ -22,14 +23,13 @@ import numpy as np
 from hpcsim.client import Client
 from hpcsim.client.options import ConfigOptions, read_keys
 from hpcsim.errors import TrainingDataError
-from hpcsim.log import get_logger
 from hpcsim.ml.data.feeds import Feed, KeyFeed, ListFeed, Share
 from hpcsim.ml.data.info import DataInfo, check_classes, check_name
 from hpcsim.ml.data.samples import Growing, Layout
 
 __all__ = ["DataDownloader"]
 
-log = get_logger("hpcsim.ml.data")
+log = logging.getLogger("hpcsim.ml.data")
 
 Array = np.ndarray[Any, Any]
 # Progress lines while waiting for data come at most this often (seconds).
@@ -136,22 +136,27 @@ class DataDownloader:
 
     @property
     def samples(self) -> Array:
+        """The samples downloaded so far, stacked along the first axis."""
         return self._samples.array
 
     @property
     def targets(self) -> Array | None:
+        """The targets downloaded so far, or None when the samples have no targets (or are their own)."""
         return self._targets.array if self.need_targets else None
 
     @property
     def num_samples(self) -> int:
+        """How many samples have been downloaded so far."""
         return len(self._samples)
 
     @property
     def need_targets(self) -> bool:
+        """Whether targets are downloaded beside the samples."""
         return self._targets_mode == "tensors"
 
     @property
     def autoencoding(self) -> bool:
+        """Whether each sample is its own target (``autoencoding=True``)."""
         return self._targets_mode == "samples"
 
     @property
@@ -223,6 +228,7 @@ class DataDownloader:
     # -- batches -----------------------------------------------------------------------------------
 
     def batch_indices(self, index: int) -> Array:
+        """The sample indices of batch ``index`` (``IndexError`` past the last full batch)."""
         if not 0 <= index < len(self):
             raise IndexError(f"batch {index} out of range: {len(self)} full batches")
         return self.indices[index * self.batch_size : (index + 1) * self.batch_size]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from hpcsim.client import Client, Dataset
-from hpcsim.log import get_logger
 
 __all__ = ["DataInfo", "form_name"]
 
-log = get_logger("hpcsim.ml.data")
+log = logging.getLogger("hpcsim.ml.data")
 
 
 def form_name(*parts: object) -> str:
@@ -33,6 +34,7 @@ class DataInfo:
 
     @property
     def info_name(self) -> str:
+        """The key of the dataset that holds this information (``<list_name>_info``)."""
         return form_name(self.list_name, "info")
 
     def publish(self, client: Client) -> None:
