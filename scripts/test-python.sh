@@ -27,4 +27,4 @@ echo "== python $version: $python -> $venv"
 "$python" -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 "$venv/bin/python" -m pip install --quiet -e '.[test]'
-"$venv/bin/python" -m pytest -m "unit or local" "$@"
+"$venv/bin/python" -m pytest tests/unit tests/local "$@"

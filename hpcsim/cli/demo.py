@@ -23,6 +23,12 @@ __all__ = ["demo"]
 CPU_TORCH = "pip install torch --index-url https://download.pytorch.org/whl/cpu"
 
 
+class _Unmet(click.ClickException):
+    """What the demo needs is missing: a setup problem, exit 2 like a usage error (nothing started)."""
+
+    exit_code = 2
+
+
 def _missing(framework: str) -> list[str]:
     """What the online-training example needs for ``framework`` and this machine lacks."""
     missing = []
@@ -97,9 +103,7 @@ def online_training(framework: str, port: int, epochs: int, directory: Path) -> 
     if _port_in_use(port):
         missing.append(f"port {port} on 127.0.0.1 is in use; pick another with --port")
     if missing:
-        unmet = click.ClickException("cannot run the demo:\n- " + "\n- ".join(missing))
-        unmet.exit_code = 2  # a setup problem, like a usage error: nothing was started
-        raise unmet
+        raise _Unmet("cannot run the demo:\n- " + "\n- ".join(missing))
     driver = resources.files("hpcsim.examples") / "online_training" / "driver.py"
     directory.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, str(driver), "--framework", framework, "--port", str(port), "--epochs", str(epochs)]
