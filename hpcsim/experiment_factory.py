@@ -66,6 +66,7 @@ class EntityFactory:
 
     @property
     def launcher(self) -> str:
+        """The scheduler this experiment launches with: ``local``, ``slurm``, ``pbs``, ``lsf`` or ``sge``."""
         return self._launcher
 
     # -- entities ---------------------------------------------------------------------------
@@ -98,7 +99,32 @@ class EntityFactory:
         SmartSim's signature; it is :func:`hpcsim.settings.create_run_settings` for this
         experiment's launcher. ``container`` must be None (hpcsim runs no containers:
         :class:`~hpcsim.errors.UnsupportedSettingsError`); other keywords go to the settings
-        class (``lenient=True``: SmartSim's warn-and-ignore for setters the command lacks)."""
+        class (``lenient=True``: SmartSim's warn-and-ignore for setters the command lacks).
+
+        Args:
+            exe: the executable, found on ``PATH`` or taken as a path.
+            exe_args: its arguments: a list, or one string split as a shell would.
+            run_command: ``auto``, a launch command (``srun``, ``mpirun``, ...), or ``""``/None
+                to run ``exe`` directly.
+            run_args: the launch command's arguments, name to value (None for a bare flag).
+            env_vars: environment variables for the launch (None exports the job's own value).
+            container: must be None.
+            **kwargs: keywords of the settings class, such as ``lenient``.
+
+        Returns:
+            The settings: ``RunSettings``, or the launch command's class (``SrunSettings``,
+            ``MpirunSettings``, ...).
+
+        Raises:
+            SettingsError: a missing executable or launch command, or a bad value.
+            SettingsTypeError: a value of the wrong type, or an unknown keyword.
+
+        Example:
+            ```python
+            rs = exp.create_run_settings("python", exe_args=["sim.py", "--steps", "10"],
+                                         env_vars={"OMP_NUM_THREADS": 4})
+            ```
+        """
         return settings_api.create_run_settings(
             self._settings_launcher, exe, exe_args, run_command, run_args, env_vars, container, **kwargs
         )
@@ -116,7 +142,23 @@ class EntityFactory:
         ``QsubBatchSettings``, ``BsubBatchSettings`` or ``SgeQsubBatchSettings``); extra keywords
         go to that class. It is :func:`hpcsim.settings.create_batch_settings` for this
         experiment's launcher, so its errors are that function's: a value of the wrong type
-        (``nodes="2"``) is a ``TypeError``, a keyword no batch class takes too."""
+        (``nodes="2"``) is a ``TypeError``, a keyword no batch class takes too.
+
+        Args:
+            nodes: the number of nodes.
+            time: the walltime, ``HH:MM:SS``.
+            queue: the queue (Slurm's partition).
+            account: the account to charge.
+            batch_args: more directives, name to value (None for a bare flag).
+            **kwargs: keywords of the scheduler's class (``qos``, ``ncpus``, ``project``, ...).
+
+        Returns:
+            The scheduler's batch settings.
+
+        Raises:
+            ConfigError: the ``local`` launcher, which takes no batch settings.
+            SettingsError: a bad value.
+        """
         if not KINDS[self._launcher].batch:
             raise ConfigError(
                 f"the {self._launcher!r} launcher runs without a scheduler, so it takes no batch settings"
@@ -132,6 +174,33 @@ class EntityFactory:
         enable_key_prefixing: bool = False,
         batch_settings: BatchSettings | None = None,
     ) -> Model:
+        """A model: one application, launched with ``run_settings``.
+
+        Args:
+            name: unique within the experiment; the model's directory and job are named after it.
+            run_settings: how to run it (``create_run_settings``).
+            params: values for the tags of the files attached with ``attach_generator_files`` (and
+                for its arguments, with ``params_to_args``).
+            path: where it runs. Without one it runs in the driver's working directory until
+                ``generate`` makes ``<exp>/<name>``; its output goes to ``<exp>/<name>`` either way.
+            enable_key_prefixing: prefix the keys its clients write with its name.
+            batch_settings: run it as a batch job of its own (ignored by the ``local`` launcher).
+
+        Returns:
+            The model, registered with this experiment; ``start`` launches it.
+
+        Raises:
+            EntityExistsError: the experiment already has an entity of this name.
+            ConfigError: the name is not a valid entity name.
+
+        Example:
+            ```python
+            exp = Experiment("demo", launcher="local")
+            rs = exp.create_run_settings("python", ["-c", "print('hello')"])
+            model = exp.create_model("hello", rs)
+            exp.start(model, block=True)
+            ```
+        """
         check_name(name, "model")
         model = Model(
             name,
@@ -160,7 +229,34 @@ class EntityFactory:
     ) -> Ensemble:
         """Members are params x replicas; ``n_models`` (for ``random``), ``params_as_args``,
         ``max_concurrent``, ``array`` and ``max_members`` (the most members allowed, default
-        ``HPCSIM_MAX_MEMBERS`` or 10000) are the accepted extra keywords."""
+        ``HPCSIM_MAX_MEMBERS`` or 10000) are the accepted extra keywords.
+
+        Args:
+            name: unique within the experiment; members are ``<name>_0``, ``<name>_1``, ...
+            params: parameter name to a value or a list of values.
+            batch_settings: run the members as one batch job (concurrent steps, or a job array
+                with ``array=True``).
+            run_settings: how to run each member (each gets its own copy).
+            replicas: how many times each parameter set is repeated.
+            perm_strategy: ``all_perm``, ``step``, ``random`` or a callable
+                ``(names, values, n_models) -> list[dict]``.
+            path: the members' parent directory (default ``<exp>/<name>`` once generated).
+            **kwargs: the extra keywords above.
+
+        Returns:
+            The ensemble, registered with this experiment.
+
+        Raises:
+            EntityExistsError: a name (the ensemble's or a member's) is taken.
+            ConfigError: an unknown keyword, or more members than ``max_members``.
+            UserStrategyError: an unknown strategy name, or a callable that fails.
+
+        Example:
+            ```python
+            ens = exp.create_ensemble("sim", params={"dt": [0.1, 0.2]}, run_settings=rs, replicas=2)
+            exp.generate(ens)  # sim/sim_0 ... sim/sim_3
+            ```
+        """
         check_name(name, "ensemble")
         unknown = sorted(set(kwargs) - set(_ENSEMBLE_KWARGS))
         if unknown:

@@ -143,6 +143,7 @@ class DatasetOps(ClientBase):
         return bool(self._call(meta_key(base), b"HEXISTS", COMPLETE.encode()))
 
     def poll_dataset(self, name: str, poll_frequency_ms: int, num_tries: int) -> bool:
+        """Whether dataset ``name`` exists, checking every ``poll_frequency_ms`` ms up to ``num_tries`` times."""
         check_dataset_name(name)
         return self._poll(lambda: self.dataset_exists(name), poll_frequency_ms, num_tries)
 
@@ -155,6 +156,7 @@ class DatasetOps(ClientBase):
         self._call(key, b"RPUSH", entry.encode())
 
     def delete_list(self, list_name: str) -> None:
+        """Delete aggregation list ``list_name`` (the datasets it names stay)."""
         self._call(self._keys.list_key(check_key(list_name, "list_name"), read=True), b"DEL")
 
     def copy_list(self, src_name: str, dest_name: str) -> None:
@@ -162,6 +164,7 @@ class DatasetOps(ClientBase):
         self._copy_list(src_name, dest_name, delete_source=False)
 
     def rename_list(self, src_name: str, dest_name: str) -> None:
+        """Rename aggregation list ``src_name`` to ``dest_name``."""
         self._copy_list(src_name, dest_name, delete_source=True)
 
     def _copy_list(self, src_name: str, dest_name: str, delete_source: bool) -> None:

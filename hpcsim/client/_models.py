@@ -252,6 +252,7 @@ class ModelOps(InferenceBase):
         inputs: Names = None,
         outputs: Names = None,
     ) -> None:
+        """Store the model in ``model_file`` once per GPU, as ``set_model_multigpu`` does with bytes."""
         check_key(name, "name")
         check_str(model_file, "model_file")
         stored = _model(backend, "GPU", batch_size, min_batch_size, min_batch_timeout, tag, inputs, outputs)
@@ -269,6 +270,7 @@ class ModelOps(InferenceBase):
         self._store(name, _script(_device(device)), source.encode(), "set_script")
 
     def set_script_from_file(self, name: str, file: str, device: str = "CPU") -> None:
+        """Store the TorchScript source in ``file`` as script ``name``, to run on ``device``."""
         check_key(name, "name")
         stored = _script(_device(device))
         self._store(name, stored, _read(file, "file").decode("utf-8").encode(), "set_script")
@@ -279,16 +281,19 @@ class ModelOps(InferenceBase):
         self.set_script(name, _source(function), device)
 
     def set_script_multigpu(self, name: str, script: str, first_gpu: int, num_gpus: int) -> None:
+        """Store TorchScript source ``script`` once per GPU, ``first_gpu`` to ``first_gpu + num_gpus - 1``."""
         check_key(name, "name")
         for key, device in multigpu_keys(name, first_gpu, num_gpus):
             self.set_script(key, script, device)
 
     def set_script_from_file_multigpu(self, name: str, file: str, first_gpu: int, num_gpus: int) -> None:
+        """Store the TorchScript source in ``file`` once per GPU, as ``set_script_multigpu`` does."""
         check_key(name, "name")
         _gpus(first_gpu, num_gpus)
         self.set_script_multigpu(name, _read(file, "file").decode("utf-8"), first_gpu, num_gpus)
 
     def set_function_multigpu(self, name: str, function: Callable[..., Any], first_gpu: int, num_gpus: int) -> None:
+        """Store the TorchScript source of ``function`` once per GPU, as ``set_script_multigpu`` does."""
         self.set_script_multigpu(name, _source(function), first_gpu, num_gpus)
 
     # -- reading and deleting ----------------------------------------------------------------------
@@ -327,13 +332,16 @@ class ModelOps(InferenceBase):
         self._delete_object(name, "model")
 
     def delete_script(self, name: str) -> None:
+        """Delete script ``name``."""
         self._delete_object(name, "script")
 
     def delete_model_multigpu(self, name: str, first_gpu: int, num_gpus: int) -> None:
+        """Delete every per-GPU copy of model ``name`` that ``set_model_multigpu`` stored."""
         for key, _ in multigpu_keys(check_key(name, "name"), first_gpu, num_gpus):
             self.delete_model(key)
 
     def delete_script_multigpu(self, name: str, first_gpu: int, num_gpus: int) -> None:
+        """Delete every per-GPU copy of script ``name`` that ``set_script_multigpu`` stored."""
         for key, _ in multigpu_keys(check_key(name, "name"), first_gpu, num_gpus):
             self.delete_script(key)
 
@@ -345,6 +353,7 @@ class ModelOps(InferenceBase):
         return bool(reply == 1)
 
     def poll_model(self, name: str, poll_frequency_ms: int, num_tries: int) -> bool:
+        """Whether model ``name`` exists, checking every ``poll_frequency_ms`` ms up to ``num_tries`` times."""
         check_key(name, "name")
         return self._poll(lambda: self.model_exists(name), poll_frequency_ms, num_tries)
 
@@ -378,6 +387,7 @@ class ModelOps(InferenceBase):
     def run_script_multigpu(
         self, name: str, fn_name: str, inputs: Names, outputs: Names, offset: int, first_gpu: int, num_gpus: int
     ) -> None:
+        """Run ``fn_name`` of the per-GPU copy of script ``name`` that ``offset`` modulo ``num_gpus`` picks."""
         gpus = _gpus(first_gpu, num_gpus)
         copy = f"{check_key(name, 'name')}.GPU:{gpus[check_int(offset, 'offset') % len(gpus)]}"
         self.run_script(copy, fn_name, inputs, outputs)

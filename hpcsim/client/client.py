@@ -84,7 +84,40 @@ def _driver_credential(addresses: list[Address]) -> tuple[Credential, str] | Non
 
 class Client(DatasetOps, ModelOps, AdminOps):
     """A connection to one database (``HPCSIM_DB``/``SSDB``, or a named one via
-    ``db_identifier``) with SmartRedis' tensor, dataset, list, model/script and admin methods."""
+    ``db_identifier``) with SmartRedis' tensor, dataset, list, model/script and admin methods.
+
+    It takes either of SmartRedis' signatures: ``Client(config_options=None,
+    logger_name="Default")`` or the legacy ``Client(cluster, address=None,
+    logger_name="Default")``, then hpcsim's keywords.
+
+    Args:
+        *args: SmartRedis' arguments by position: ``config_options, logger_name``, or the
+            legacy ``cluster, address, logger_name``.
+        db_identifier: the database to reach (its ``HPCSIM_DB_<id>`` variables).
+        password: the password; default the file ``HPCSIM_DB_PASSWORD_FILE`` names.
+        username: the user of ``password``.
+        durable: replicas each write must reach before it returns (``WAIT``).
+        **kwargs: SmartRedis' arguments by keyword: ``cluster`` (legacy: whether the database
+            is a Redis Cluster), ``address`` (legacy: ``host:port`` or ``unix://path``, default
+            ``HPCSIM_DB``/``SSDB``), ``config_options`` (a ``ConfigOptions`` naming the
+            database's environment) and ``logger_name`` (the name the ``log_*`` methods use).
+
+    Raises:
+        ClientConnectionError: no database address is set or given, or the database cannot
+            be reached (a ``RuntimeError``).
+        ValueError: a bad argument value.
+        TypeError: an unknown or repeated argument.
+
+    Example:
+        ```python
+        import numpy as np
+        from hpcsim import Client
+
+        client = Client(cluster=False)  # the database the experiment gave this application
+        client.put_tensor("u", np.zeros((128, 128)))
+        u = client.get_tensor("u")
+        ```
+    """
 
     def __init__(
         self,
@@ -186,7 +219,16 @@ class Client(DatasetOps, ModelOps, AdminOps):
 
     def put_tensor(self, name: str, data: np.ndarray[Any, Any]) -> None:
         """Store ``data`` under ``name`` (put prefix); the elements are sent without copying
-        when the array is C-contiguous and little-endian."""
+        when the array is C-contiguous and little-endian.
+
+        Args:
+            name: the tensor's name; with key prefixing it is stored as ``<entity>.<name>``.
+            data: a numpy array of a numeric or boolean dtype.
+
+        Raises:
+            TypeError: ``data`` is not a numpy array of a supported dtype.
+            ClientError: the database refused the request (a ``RuntimeError``).
+        """
         check_key(name, "name")
         parts = codec.encode_tensor(check_array(data))
         self._call(self._keys.tensor_key(name, read=False), b"SET", parts)
@@ -203,7 +245,17 @@ class Client(DatasetOps, ModelOps, AdminOps):
 
     def get_tensor(self, name: str) -> np.ndarray[Any, Any]:
         """The tensor ``name`` (get prefix) as a new writable array, received straight from the
-        socket into its memory; KeyNotFoundError if it does not exist."""
+        socket into its memory; KeyNotFoundError if it does not exist.
+
+        Args:
+            name: the tensor's name; with a data source set it is read as ``<source>.<name>``.
+
+        Returns:
+            The tensor, with the shape and dtype it was stored with.
+
+        Raises:
+            KeyNotFoundError: no such tensor (a ``ClientError``, which is a ``RuntimeError``).
+        """
         key = self._keys.tensor_key(check_key(name, "name"), read=True)
         value = self._get_tensors([key])[0]
         if value is None:
@@ -304,22 +356,33 @@ class Client(DatasetOps, ModelOps, AdminOps):
         return bool(self._call(check_key(key, "key"), b"EXISTS"))
 
     def poll_key(self, key: str, poll_frequency_ms: int, num_tries: int) -> bool:
+        """Whether ``key`` (unprefixed) exists, checking every ``poll_frequency_ms`` ms up to ``num_tries`` times."""
         check_key(key, "key")
         return self._poll(lambda: self.key_exists(key), poll_frequency_ms, num_tries)
 
     # -- ensemble prefixing ----------------------------------------------------------------------
 
     def set_data_source(self, source_id: str) -> None:
-        """Read from ``source_id``, one of the ``HPCSIM_KEYIN``/``SSKEYIN`` entries."""
+        """Read from ``source_id``, one of the ``HPCSIM_KEYIN``/``SSKEYIN`` entries.
+
+        Args:
+            source_id: an incoming entity's name, or this entity's own (``SSKEYOUT``).
+
+        Raises:
+            ClientError: ``source_id`` is neither, while ``SSKEYIN`` is set.
+        """
         self._keys.set_source(check_str(source_id, "source_id"))
 
     def use_tensor_ensemble_prefix(self, use_prefix: bool) -> None:
+        """Whether tensor names get this entity's prefix when written and the data source's when read."""
         self._keys.tensors = check_bool(use_prefix, "use_prefix")
 
     def use_dataset_ensemble_prefix(self, use_prefix: bool) -> None:
+        """Whether dataset names get this entity's prefix when written and the data source's when read."""
         self._keys.datasets = check_bool(use_prefix, "use_prefix")
 
     def use_list_ensemble_prefix(self, use_prefix: bool) -> None:
+        """Whether aggregation list names get this entity's prefix when written and the data source's when read."""
         self._keys.lists = check_bool(use_prefix, "use_prefix")
 
     def use_model_ensemble_prefix(self, use_prefix: bool) -> None:

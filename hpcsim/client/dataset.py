@@ -96,6 +96,7 @@ class Dataset(SRObject):
         return "\n".join(lines) + "\n"
 
     def get_name(self) -> str:
+        """The dataset's name."""
         return self._name
 
     def add_tensor(self, name: str, data: np.ndarray[Any, Any]) -> None:
@@ -108,6 +109,7 @@ class Dataset(SRObject):
         self._tensors[name] = codec.normalize(np.asarray(data), copy=True)
 
     def get_tensor(self, name: str) -> np.ndarray[Any, Any]:
+        """The tensor ``name`` of this dataset (``KeyNotFoundError`` if it has none of that name)."""
         return self._tensor(name)
 
     def _tensor(self, name: str) -> np.ndarray[Any, Any]:
@@ -118,6 +120,7 @@ class Dataset(SRObject):
             raise KeyNotFoundError(f"dataset {self._name!r} has no tensor {name!r}") from None
 
     def get_tensor_names(self) -> list[str]:
+        """The names of the dataset's tensors, in the order they were added."""
         return list(self._tensors)
 
     def get_tensor_type(self, name: str) -> type:
@@ -126,6 +129,7 @@ class Dataset(SRObject):
         return kind
 
     def get_tensor_dims(self, name: str) -> list[int]:
+        """The shape of tensor ``name``, as a list."""
         return list(self._tensor(name).shape)
 
     def add_meta_scalar(self, name: str, data: int | float | np.generic | np.ndarray[Any, Any]) -> None:
@@ -168,18 +172,21 @@ class Dataset(SRObject):
             raise KeyNotFoundError(f"dataset {self._name!r} has no metadata field {name!r}") from None
 
     def get_meta_scalars(self, name: str) -> np.ndarray[Any, Any]:
+        """The numbers of metadata field ``name`` (``TypeError`` if it holds strings)."""
         entry = self._field(name)
         if entry.dtype is None:
             raise TypeError(f"metadata field {name!r} holds strings; use get_meta_strings")
         return np.array(entry.values, dtype=entry.dtype)
 
     def get_meta_strings(self, name: str) -> list[str]:
+        """The strings of metadata field ``name`` (``TypeError`` if it holds numbers)."""
         entry = self._field(name)
         if entry.dtype is not None:
             raise TypeError(f"metadata field {name!r} holds {entry.dtype} numbers; use get_meta_scalars")
         return list(entry.values)
 
     def get_metadata_field_names(self) -> list[str]:
+        """The names of the dataset's metadata fields."""
         return list(self._meta)
 
     def get_metadata_field_type(self, name: str) -> type:

@@ -52,6 +52,7 @@ class ConfigOptions:
 
     @property
     def db_suffix(self) -> str:
+        """The database identifier suffix these options read their environment with (``SSDB_<suffix>``)."""
         return self._managed()
 
     def _managed(self) -> str:
@@ -98,6 +99,7 @@ class ConfigOptions:
         return option_name in self._integers or option_name in self._strings or self._raw(option_name) is not None
 
     def override_integer_option(self, option_name: str, value: int) -> None:
+        """Set integer option ``option_name`` to ``value``, over what the environment says."""
         _check_name(option_name)
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"value must be an int, not {type(value).__name__}")
@@ -105,6 +107,7 @@ class ConfigOptions:
         self._integers[option_name] = value
 
     def override_string_option(self, option_name: str, value: str) -> None:
+        """Set string option ``option_name`` to ``value``, over what the environment says."""
         _check_name(option_name)
         if not isinstance(value, str):
             raise TypeError(f"value must be a str, not {type(value).__name__}")

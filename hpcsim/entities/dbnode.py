@@ -87,10 +87,12 @@ class DBNode(Entity):
 
     @property
     def num_shards(self) -> int:
+        """How many shards this node runs: always 1 (hpcsim starts one server per node entity)."""
         return 1
 
     @property
     def is_mpmd(self) -> bool:
+        """Whether the shard is launched as one MPMD command: never in hpcsim."""
         return False
 
     @property
@@ -111,18 +113,21 @@ class DBNode(Entity):
 
     @property
     def host(self) -> str:
+        """The one host the shard runs on (``ConfigError`` if it has several)."""
         hosts = self.hosts
         if len(hosts) != 1:
             raise ConfigError(f"database shard {self.name!r} runs on several hosts: {', '.join(hosts)}")
         return hosts[0]
 
     def set_hosts(self, hosts: str | Sequence[str]) -> None:
+        """Record the host (or hosts) the shard runs on."""
         names = [hosts] if isinstance(hosts, str) else list(hosts)
         if not all(isinstance(h, str) and h for h in names):
             raise ConfigTypeError(f"hosts must be a host name or a list of them, got {hosts!r}")
         self._hosts = names
 
     def clear_hosts(self) -> None:
+        """Forget the hosts recorded for the shard."""
         self._hosts = []
 
     def _stale_files(self) -> list[str]:

@@ -156,6 +156,7 @@ class Ensemble(EntityList[Model], DBObjectMethods):
 
     @property
     def models(self) -> list[Model]:
+        """The ensemble's members, in order (a copy: use ``add_model`` to add one)."""
         return list(self._models)
 
     @property
@@ -166,6 +167,7 @@ class Ensemble(EntityList[Model], DBObjectMethods):
         return "\n".join(f"{m.name}:\n" + textwrap.indent(m.attached_files_table, "  ") for m in self._models)
 
     def print_attached_files(self) -> None:
+        """Print ``attached_files_table``."""
         print(self.attached_files_table)
 
     def run_in_driver_cwd(self) -> None:
@@ -226,11 +228,13 @@ class Ensemble(EntityList[Model], DBObjectMethods):
             model.enable_key_prefixing()
 
     def disable_key_prefixing(self) -> None:
+        """Stop prefixing the keys of the ensemble and of every member."""
         super().disable_key_prefixing()
         for model in self._models:
             model.disable_key_prefixing()
 
     def query_key_prefixing(self) -> bool:
+        """Whether every member prefixes its keys (the ensemble's own setting while it has none)."""
         if not self._models:
             return self._key_prefixing
         return all(m.query_key_prefixing() for m in self._models)

@@ -53,6 +53,7 @@ class Entity:
 
     @property
     def type(self) -> str:
+        """The entity's kind: its class name (``Model``, ``Ensemble``, ``Orchestrator``, ``DBNode``)."""
         return type(self).__name__
 
     def register_incoming_entity(self, incoming_entity: Entity) -> None:
@@ -68,9 +69,11 @@ class Entity:
         self._key_prefixing = True
 
     def disable_key_prefixing(self) -> None:
+        """Stop prefixing the keys this entity's clients write."""
         self._key_prefixing = False
 
     def query_key_prefixing(self) -> bool:
+        """Whether the keys this entity's clients write get its name as prefix."""
         return self._key_prefixing
 
     def __eq__(self, other: object) -> bool:

@@ -56,6 +56,7 @@ class EntityFiles:
         to_symlink: str | Path | Iterable[str | Path] | None = None,
         to_configure: str | Path | Iterable[str | Path] | None = None,
     ) -> EntityFiles:
+        """Files as a user gives them to ``attach_generator_files``: one path or a list for each kind, checked."""
         return cls(
             _paths("to_copy", to_copy),
             _paths("to_symlink", to_symlink),

@@ -107,6 +107,7 @@ class Model(Entity, DBObjectMethods):
 
     @property
     def has_db_objects(self) -> bool:
+        """Whether ML models or scripts are attached to load into the database at start."""
         return bool(self._db_objects.models or self._db_objects.scripts)
 
     # -- colocated database --------------------------------------------------------------
@@ -159,13 +160,16 @@ class Model(Entity, DBObjectMethods):
 
     @property
     def colocated(self) -> bool:
+        """Whether the model has a colocated database (``colocate_db_tcp``/``colocate_db_uds``)."""
         return self.run_settings.colocated_db_settings is not None
 
     @property
     def attached_files_table(self) -> str:
+        """A table of the files attached to copy, symlink and configure."""
         return self.files.table()
 
     def print_attached_files(self) -> None:
+        """Print ``attached_files_table``."""
         print(self.attached_files_table)
 
     def __repr__(self) -> str:

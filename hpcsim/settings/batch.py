@@ -160,6 +160,7 @@ class BatchSettings:
         return self.directives()
 
     def set_nodes(self, num_nodes: int) -> None:
+        """Request ``num_nodes`` nodes (a positive int)."""
         self.nodes = check_count("nodes", num_nodes)
 
     def set_hostlist(self, host_list: str | list[str]) -> None:
@@ -171,12 +172,15 @@ class BatchSettings:
         )
 
     def set_walltime(self, walltime: str) -> None:
+        """Request a walltime of ``walltime`` (``HH:MM:SS``)."""
         self.walltime = parse_walltime(walltime)
 
     def set_account(self, account: str) -> None:
+        """Charge the job to ``account``."""
         self.account = check_token("account", account)
 
     def set_queue(self, queue: str) -> None:
+        """Submit the job to ``queue`` (Slurm's partition)."""
         self.queue = check_token("queue", queue)
 
     def set_batch_arg(self, arg: str, value: ArgValue = None) -> None:
@@ -206,10 +210,12 @@ class BatchSettings:
 
     @property
     def preamble(self) -> list[str]:
+        """The lines added with ``add_preamble``, written before the job's commands."""
         return list(self._preamble)
 
     @property
     def walltime_str(self) -> str:
+        """The walltime as ``HH:MM:SS``, or an empty string when none was set."""
         if self.walltime is None:
             return ""
         hours, minutes, seconds = self.walltime

@@ -51,6 +51,7 @@ class BsubBatchSettings(BatchSettings):
             self.set_gpus(gpus)
 
     def set_project(self, project: str) -> None:
+        """Charge the job to LSF project ``project`` (``-P``)."""
         self.set_account(project)
 
     account_keyword = "project"
@@ -85,6 +86,7 @@ class BsubBatchSettings(BatchSettings):
 
     @property
     def lsf_walltime(self) -> str:
+        """The walltime as LSF's ``HH:MM``, rounded up to the minute, or an empty string."""
         if self.walltime is None:
             return ""
         hours, minutes, seconds = self.walltime

@@ -119,9 +119,11 @@ class JsrunSettings(LauncherSettings):
         self._apply("set_num_rs", _count("set_num_rs", num_rs, "ALL_HOSTS"))
 
     def set_rs_per_host(self, rs_per_host: int) -> None:
+        """Resource sets per host (``--rs_per_host``)."""
         self._apply("set_rs_per_host", _count("set_rs_per_host", rs_per_host))
 
     def set_tasks_per_rs(self, tasks_per_rs: int) -> None:
+        """Tasks per resource set (``--tasks_per_rs``)."""
         self._apply("set_tasks_per_rs", _count("set_tasks_per_rs", tasks_per_rs))
 
     def set_cpus_per_rs(self, cpus_per_rs: int | str) -> None:

@@ -117,6 +117,7 @@ class QsubBatchSettings(BatchSettings):
             self.nodes = len(self._hosts)
 
     def set_mem(self, mem: str) -> None:
+        """Request ``mem`` of memory per node (``mem=`` in PBS's select, e.g. ``32gb``)."""
         self.mem = check_token("mem", mem)
 
     def set_resource(self, resource_name: str, value: ArgValue) -> None:

@@ -136,6 +136,7 @@ class RunSettings(ResourceSetters):
 
     @property
     def exe_args(self) -> list[str]:
+        """The executable's arguments (the list itself: changes to it are kept)."""
         return self._exe_args
 
     @exe_args.setter
@@ -144,6 +145,7 @@ class RunSettings(ResourceSetters):
 
     @property
     def run_args(self) -> dict[str, ArgValue]:
+        """The launch command's arguments, name to value (None for a flag without value)."""
         return self._run_args
 
     @run_args.setter
@@ -160,6 +162,7 @@ class RunSettings(ResourceSetters):
 
     @property
     def env_vars(self) -> dict[str, str | None]:
+        """The environment variables set for the launch, name to value (None unsets)."""
         return self._env_vars
 
     @env_vars.setter
@@ -223,6 +226,7 @@ class RunSettings(ResourceSetters):
         self._env_vars.update(self._checked_env(env_vars))
 
     def add_exe_args(self, args: str | Iterable[str]) -> None:
+        """Append ``args`` (one string is split like a shell would) to the executable's arguments."""
         self._exe_args.extend(exe_arg_list(args))
 
     def _who(self) -> str:

@@ -61,12 +61,15 @@ class SbatchSettings(BatchSettings):
         self.set_exclusive(exclusive)
 
     def set_partition(self, partition: str) -> None:
+        """Submit to Slurm partition ``partition`` (``--partition``)."""
         self.set_queue(partition)
 
     def set_qos(self, qos: str) -> None:
+        """Request Slurm quality of service ``qos`` (``--qos``)."""
         self.qos = check_token("qos", qos)
 
     def set_constraint(self, constraint: str) -> None:
+        """Request nodes with features ``constraint`` (``--constraint``)."""
         self.constraint = check_token("constraint", constraint)
 
     def set_gpus(self, gpus: int | str) -> None:
@@ -82,6 +85,7 @@ class SbatchSettings(BatchSettings):
         return size_gib(self.mem, {"k": 1, "m": 2, "g": 3, "t": 4}, "m") if self.mem else None
 
     def set_exclusive(self, exclusive: bool = True) -> None:
+        """Whether the job gets its nodes to itself (``--exclusive``)."""
         self.exclusive = bool(exclusive)
 
     def set_array(self, array: str) -> None:

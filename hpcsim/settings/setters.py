@@ -55,15 +55,19 @@ class ResourceSetters:
         raise NotImplementedError
 
     def set_nodes(self, nodes: int) -> None:
+        """Run on ``nodes`` nodes."""
         self._apply("set_nodes", check_int("set_nodes", nodes))
 
     def set_tasks(self, tasks: int) -> None:
+        """Run ``tasks`` tasks (ranks) in all."""
         self._apply("set_tasks", check_int("set_tasks", tasks))
 
     def set_tasks_per_node(self, tasks_per_node: int) -> None:
+        """Run ``tasks_per_node`` tasks on each node."""
         self._apply("set_tasks_per_node", check_int("set_tasks_per_node", tasks_per_node))
 
     def set_cpus_per_task(self, cpus_per_task: int) -> None:
+        """Give each task ``cpus_per_task`` CPUs."""
         self._apply("set_cpus_per_task", check_int("set_cpus_per_task", cpus_per_task))
 
     def set_memory_per_node(self, memory_per_node: int) -> None:
@@ -71,9 +75,11 @@ class ResourceSetters:
         self._apply("set_memory_per_node", check_int("set_memory_per_node", memory_per_node))
 
     def set_hostlist(self, host_list: str | list[str]) -> None:
+        """Run on these hosts only."""
         self._apply("set_hostlist", check_names("set_hostlist", host_list))
 
     def set_excluded_hosts(self, host_list: str | list[str]) -> None:
+        """Run on none of these hosts."""
         self._apply("set_excluded_hosts", check_names("set_excluded_hosts", host_list))
 
     def set_hostlist_from_file(self, file_path: str | os.PathLike[str]) -> None:
@@ -88,6 +94,7 @@ class ResourceSetters:
         self._apply("set_cpu_bindings", check_ints("set_cpu_bindings", bindings))
 
     def set_het_group(self, het_group: int | list[int]) -> None:
+        """Run in these Slurm heterogeneous job groups (srun only)."""
         self._apply("set_het_group", check_ints("set_het_group", het_group))
 
     def set_node_feature(self, feature_list: str | list[str]) -> None:
@@ -108,6 +115,7 @@ class ResourceSetters:
         self._apply("set_binding", check_word("set_binding", binding))
 
     def set_task_map(self, task_mapping: str) -> None:
+        """Place tasks with the launch command's mapping ``task_mapping``."""
         self._apply("set_task_map", check_word("set_task_map", task_mapping))
 
     def set_broadcast(self, dest_path: str | None = None) -> None:
@@ -118,9 +126,11 @@ class ResourceSetters:
         self._apply("set_broadcast", None if dest_path is None else check_word("set_broadcast", dest_path))
 
     def set_verbose_launch(self, verbose: bool = True) -> None:
+        """Whether the launch command reports verbosely."""
         self._switch("set_verbose_launch", verbose)
 
     def set_quiet_launch(self, quiet: bool = True) -> None:
+        """Whether the launch command keeps quiet."""
         self._switch("set_quiet_launch", quiet)
 
     def set_mpmd_preamble(self, preamble_lines: list[str]) -> None:

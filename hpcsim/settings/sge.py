@@ -143,6 +143,7 @@ class SgeQsubBatchSettings(BatchSettings):
         self.pe_type = check_token("pe_type", pe_type)
 
     def set_project(self, project: str) -> None:
+        """Charge the job to Grid Engine project ``project`` (``-P``)."""
         self.project = check_token("project", project)
 
     def set_ngpus(self, num_gpus: int) -> None:

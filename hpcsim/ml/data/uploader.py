@@ -43,18 +43,22 @@ class TrainingDataUploader:
 
     @property
     def list_name(self) -> str:
+        """The aggregation list the uploaded batches are appended to."""
         return self._info.list_name
 
     @property
     def sample_name(self) -> str:
+        """The name of the samples tensor in each uploaded batch."""
         return self._info.sample_name
 
     @property
     def target_name(self) -> str:
+        """The name of the targets tensor in each uploaded batch."""
         return self._info.target_name
 
     @property
     def num_classes(self) -> int | None:
+        """The number of classes of the targets, or None when they are not class labels."""
         return self._info.num_classes
 
     def publish_info(self) -> None:
