@@ -1,4 +1,5 @@
-"""The Model quickstart from SmartSim's documentation, ported by changing the imports only.
+"""The Model quickstart from SmartSim's documentation, ported by changing the imports only
+(and exiting non-zero when the model fails).
 
 Run it from anywhere: ``python examples/quickstart.py``. It creates ./getting-started/ with a
 configured input file, runs the application there and prints a summary of the launch.
@@ -32,4 +33,6 @@ exp.generate(model, overwrite=True)
 exp.start(model, block=True)
 
 logger.info(exp.summary())
+if exp.get_status(model)[0].name != "COMPLETED":
+    sys.exit(f"the model failed (see {Path(model.path) / 'model.err'})")
 print((Path(model.path) / "model.out").read_text(), end="")

@@ -57,4 +57,6 @@ try:
 finally:
     exp.stop(db)
 logger.info(exp.summary())
+if exp.get_status(model)[0].name != "COMPLETED":
+    sys.exit(f"app failed (see {Path(model.path) / 'app.err'})")
 print((Path(model.path) / "app.out").read_text(), end="")

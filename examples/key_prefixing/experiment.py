@@ -40,4 +40,7 @@ try:
 finally:
     exp.stop(single_shard_db)
 logger.info(exp.summary())
+failed = [m.name for m in (producer_1, producer_2, consumer) if exp.get_status(m)[0].name != "COMPLETED"]
+if failed:
+    sys.exit(f"failed: {', '.join(failed)} (see their .err files)")
 print((Path(consumer.path) / "consumer.out").read_text(), end="")
