@@ -6,7 +6,8 @@ allowed) changes that: ``<!-- not run: REASON -->`` (REASON required) shows the 
 running it, and ``<!-- file: NAME -->`` writes its content to NAME (relative, no ``..``) in the
 page's working directory. Fences are three or more backticks or tildes, indented or not
 (inside list items); a directive that no fence follows is an error, as is a second one on one
-block.
+block. A page whose blocks need optional packages (the ML frameworks) says so once with
+``<!-- page needs: torch, keras -->``; where one is missing, the page is skipped, naming it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from pathlib import PurePosixPath
 
 #: languages whose blocks run when no directive says otherwise
 RUNNABLE = frozenset({"python", "bash", "sh"})
+#: a page's optional packages: ``<!-- page needs: torch, keras -->``
+_PAGE_NEEDS = re.compile(r"<!--\s*page needs:\s*(?P<modules>[\w., ]+?)\s*-->")
 NOT_RUN = "not run"
 FILE = "file"
 
@@ -127,3 +130,8 @@ def _check_files(blocks: list[Block]) -> None:
                     f"{block.page}:{block.line}: file {block.argument!r} is also written at line {seen[block.argument]}"
                 )
             seen[block.argument] = block.line
+
+
+def page_needs(text: str) -> list[str]:
+    """The import names a page's ``<!-- page needs: ... -->`` comments list, in order."""
+    return [m.strip() for found in _PAGE_NEEDS.finditer(text) for m in found["modules"].split(",") if m.strip()]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.docblocks import FILE, Block, parse
+from tests.docblocks import FILE, Block, page_needs, parse
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
@@ -103,7 +103,10 @@ def _left_running(directory: Path, grace: float = EXIT_GRACE) -> dict[int, str]:
 @pytest.mark.parametrize("page", PAGES, ids=[str(page.relative_to(REPO)) for page in PAGES])
 def test_page_runs_as_written(page: Path, tmp_path: Path) -> None:
     name = str(page.relative_to(REPO))
-    blocks = parse(page.read_text(encoding="utf-8"), name)
+    text = page.read_text(encoding="utf-8")
+    for module in page_needs(text):
+        pytest.importorskip(module, reason=f"{name} needs {module}: bash scripts/install-ml.sh VENV")
+    blocks = parse(text, name)
     work, scripts, home = tmp_path / "work", tmp_path / "blocks", tmp_path / "home"
     for directory in (work, scripts, home):
         directory.mkdir()

@@ -33,7 +33,7 @@ def _declared_names(module: str) -> list[str]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if importlib.util.find_spec("mkdocs") is None:
-        pytest.skip("the docs site needs mkdocs: pip install 'hpcsim[docs]'")
+        pytest.skip("the docs site needs mkdocs: pip install 'hpcsim[docs]' (Python 3.11 or newer)")
     site = tmp_path_factory.mktemp("docs") / "site"
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],

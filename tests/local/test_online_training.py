@@ -4,6 +4,7 @@ training set that grows every epoch, and the loss falls."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import socket
 import subprocess
@@ -36,8 +37,16 @@ def _run(tmp_path: Path, *args: str) -> tuple[list[dict[str, Any]], str]:
     return epochs, (root / "producer" / "producer.out").read_text()
 
 
+def _needs(framework: str) -> None:
+    """The training services need torch (both use its DataLoader) and Keras for ``keras``: ML
+    frameworks are optional extras, absent from the venvs of the extra Python versions."""
+    for module in ("torch", "keras") if framework == "keras" else ("torch",):
+        pytest.importorskip(module, reason=f"the training service needs {module}: bash scripts/install-ml.sh VENV")
+
+
 @pytest.mark.parametrize("framework", ["keras", "torch"])
 def test_training_set_grows_while_the_producer_runs_and_the_loss_falls(tmp_path: Path, framework: str) -> None:
+    _needs(framework)
     epochs, produced = _run(tmp_path, "--framework", framework, "--iterations", "16", "--interval", "0.75")
     assert [e["epoch"] for e in epochs] == list(range(100))
     sizes = [e["samples"] for e in epochs]
@@ -48,12 +57,14 @@ def test_training_set_grows_while_the_producer_runs_and_the_loss_falls(tmp_path:
 
 
 def test_four_producer_ranks_reach_a_trainer_with_uploader_ranks_4(tmp_path: Path) -> None:
+    _needs("torch")
     epochs, produced = _run(tmp_path, "--framework", "torch", "--ranks", "4", "--iterations", "4", "--interval", "0.5")
     assert sorted({line.split(" on ")[0] for line in produced.splitlines()}) == [f"rank {r}" for r in range(4)]
     assert epochs[-1]["samples"] == 4 * 4 * 64  # every rank's every iteration, in the last epochs
 
 
 def test_a_failing_producer_stops_the_waiting_trainer_and_fails_the_driver(tmp_path: Path) -> None:
+    _needs("torch")
     done = subprocess.run(
         [sys.executable, str(DRIVER), "--port", str(free_port()), "--framework", "torch", "--interval=-1"],
         cwd=tmp_path,
@@ -70,6 +81,7 @@ def test_a_failing_producer_stops_the_waiting_trainer_and_fails_the_driver(tmp_p
 
 
 def test_hpcsim_demo_runs_the_shipped_example(tmp_path: Path) -> None:
+    _needs("torch")
     hpcsim = Path(sys.executable).parent / "hpcsim"
     done = subprocess.run(
         [str(hpcsim), "demo", "online-training", "--port", str(free_port()), "--epochs", "20", "--dir", str(tmp_path)],
@@ -118,5 +130,6 @@ def test_demo_with_keras_and_no_backend_and_a_busy_port_lists_both_problems(tmp_
     assert done.returncode == 2, done.stderr
     assert "--framework keras needs Keras 3 and its backend 'tensorflow' (KERAS_BACKEND)" in done.stderr
     assert f"port {port} on 127.0.0.1 is in use; pick another with --port" in done.stderr
-    assert "torch is not installed" not in done.stderr
+    # torch is not blocked here: it is reported only where it is really missing
+    assert ("torch is not installed" in done.stderr) == (importlib.util.find_spec("torch") is None)
     assert not (tmp_path / "demo").exists()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.docblocks import FILE, NOT_RUN, RUNNABLE, Block, DocBlockError, parse
+from tests.docblocks import FILE, NOT_RUN, RUNNABLE, Block, DocBlockError, page_needs, parse
 
 _PORT = re.compile(r"\bport\s*[= ]\s*(\d+)", re.IGNORECASE)
 REPO = Path(__file__).resolve().parents[2]
@@ -117,3 +117,9 @@ def test_pages_that_run_a_database_use_their_own_port_in_6700_to_6799() -> None:
                 port = int(match[1])
                 assert 6700 <= port <= 6799, f"{name}:{block.line}: port {port} is outside 6700-6799"
                 assert owners.setdefault(port, name) == name, f"{name}:{block.line}: port {port} is {owners[port]}'s"
+
+
+def test_page_needs_lists_every_module_of_every_needs_comment() -> None:
+    text = "# T\n\n<!-- page needs: torch, keras -->\ntext\n<!--page needs: onnxruntime-->\n<!-- not run: x y -->\n"
+    assert page_needs(text) == ["torch", "keras", "onnxruntime"]
+    assert page_needs("<!-- needs: torch -->\n") == []  # only the page-level form counts
