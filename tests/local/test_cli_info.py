@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 import hpcsim
 from hpcsim.cli.main import cli
+from hpcsim.db.discovery import install_hint
 from hpcsim.diagnostics.info import COMMANDS, ENV_KNOBS, PACKAGES
 
 HPCSIM = shutil.which("hpcsim", path=str(Path(sys.executable).parent)) or "hpcsim"
@@ -167,8 +168,8 @@ def test_a_missing_redis_server_is_reported_and_still_exits_0(tmp_path: Path) ->
     )
     assert done.returncode == 0, done.stderr
     rows = _rows(done.stdout)
-    assert rows["redis", "redis-server"].startswith(
-        f"not found: HPCSIM_REDIS_SERVER='{missing}' is not an executable file; install one with"
+    assert rows["redis", "redis-server"] == (
+        f"not found: HPCSIM_REDIS_SERVER='{missing}' is not an executable file; {install_hint()}"
     )
     assert rows["redis", "redis-cli"] == "not found: looked for next to redis-server, which was not found"
     assert rows["environment", "HPCSIM_REDIS_SERVER"] == str(missing)
@@ -178,5 +179,5 @@ def test_a_missing_redis_server_in_json(monkeypatch: pytest.MonkeyPatch, tmp_pat
     monkeypatch.setenv("HPCSIM_REDIS_SERVER", str(tmp_path / "redis-server"))
     redis = _info_json()["redis"]
     assert redis["server"]["path"] is None and redis["server"]["version"] is None
-    assert "is not an executable file; install one with `pip install 'hpcsim[redis]'`" in redis["server"]["error"]
+    assert redis["server"]["error"].endswith(f"is not an executable file; {install_hint()}")
     assert redis["cli"] == {"path": None, "error": "looked for next to redis-server, which was not found"}
