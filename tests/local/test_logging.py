@@ -75,7 +75,9 @@ def test_log_to_console_prints_progress_at_its_level(tmp_path: Path) -> None:
     done = _python("import hpcsim\nhpcsim.log_to_console()\n" + RUN, str(tmp_path / "info"))
     assert re.search(CONSOLE_LINE.format(level="INFO") + r"launched 2 job\(s\)", done.stderr, re.M), done.stderr
     assert " DEBUG " not in done.stderr and done.stdout == ""
-    debug = _python("import hpcsim\nhpcsim.log_to_console('DEBUG')\nhpcsim.log_to_console('DEBUG')\n" + RUN, "d")
+    debug = _python(
+        "import hpcsim\nhpcsim.log_to_console('DEBUG')\nhpcsim.log_to_console('DEBUG')\n" + RUN, str(tmp_path / "d")
+    )
     found = re.findall(CONSOLE_LINE.format(level="DEBUG") + r"ok: submitting .*$", debug.stderr, re.M)
     assert len(found) == 1, debug.stderr  # a second call adds no second handler
 
