@@ -17,10 +17,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from hpcsim._version import __version__
 from hpcsim.log import log_to_console
 
 if TYPE_CHECKING:
+    from hpcsim._version import __version__
     from hpcsim.client import Client, Dataset
     from hpcsim.entities import Ensemble, Model
     from hpcsim.entities.orchestrator import Orchestrator
@@ -52,6 +52,8 @@ _HOMES = {
     "Orchestrator": "hpcsim.entities.orchestrator",
     "RunSettings": "hpcsim.settings",
     "Status": "hpcsim.status",
+    # importlib.metadata costs tens of milliseconds, which every shard and worker would pay
+    "__version__": "hpcsim._version",
 }
 
 

@@ -3,16 +3,22 @@
 It resolves the addresses to bind, refuses a port that is already taken, writes a private
 ``redis.conf`` (mode 0600: it holds the admin password and defines the applications' ACL user,
 :mod:`hpcsim.db.acl`), starts redis-server in the foreground as a child that dies with this
-process, and waits until the server answers PING. Then it reports
-``HPCSIM_SHARD_INFO {json}`` on stdout and in ``<dir>/.hpcsim/<name>.shard.json``, which is
-what the Experiment waits for. SIGTERM, SIGINT and SIGHUP shut the server down cleanly; the exit
-code is redis-server's (0 after a clean shutdown).
+process, and waits until the server answers PING. Then it starts the inference worker beside
+the server and reports ``HPCSIM_SHARD_INFO {json}`` on stdout and in
+``<dir>/.hpcsim/<name>.shard.json``, which is what the Experiment waits for. Only with a
+``--load`` manifest does the report wait until the worker has loaded it; otherwise the worker
+starts in parallel (``"worker": "starting"``), and until it serves the shard keeps the worker's
+heartbeat key alive in its stead, so a request sent meanwhile is queued and answered once the
+worker is up. SIGTERM, SIGINT and SIGHUP shut the server down cleanly; the exit code is
+redis-server's (0 after a clean shutdown).
 
 It also keeps the inference worker beside the server alive: a worker that dies is restarted
 after a backoff (``HPCSIM_WORKER_BACKOFF`` seconds, doubling up to 30 s), at most
 ``HPCSIM_WORKER_RESTARTS`` times in a row (default 5; a worker that then runs for a minute
 earns the budget back). Each restart, and giving up, is logged on stderr, and the report file
-says ``"worker": "up"``, ``"restarting"`` or ``"down"``. The server keeps serving tensors either way.
+says ``"worker": "starting"``, ``"up"``, ``"restarting"`` or ``"down"``. The server keeps
+serving tensors either way. A first worker that ends before it ever served (a bad worker setting)
+stops the shard, with its reason.
 
 Only the standard library is imported, so a shard starts in a few tens of milliseconds.
 """
@@ -63,6 +69,9 @@ _TICK = 0.25
 _STABLE_AFTER = 60.0
 #: the longest wait before a restart
 _MAX_BACKOFF = 30.0
+#: ``hpcsim.dataplane.protocol.heartbeat_key("")`` and ``HEARTBEAT_MS`` (that module needs redis)
+_HEARTBEAT_KEY = "__hpcsim.ai.worker"
+_HEARTBEAT_MS = 3000
 
 
 def rank_from_env(env: dict[str, str] | os._Environ[str]) -> int:
@@ -153,25 +162,43 @@ def _connect(address: str, port: int) -> socket.socket:
     return sock
 
 
-def _pong(address: str, port: int, password: str | None) -> bool:
-    request = b"PING\r\n" if password is None else _auth(password) + b"PING\r\n"
+def _ask(address: str, port: int, password: str | None, command: bytes, answer: bytes) -> bool:
+    """Whether the server answers ``command`` (after AUTH) with the simple string ``answer``."""
+    request = command if password is None else _encode(b"AUTH", password.encode()) + command
+    expected = (b"" if password is None else b"+OK\r\n") + answer + b"\r\n"
     try:
         with _connect(address, port) as sock:
             sock.sendall(request)
             reply = b""
-            while b"PONG" not in reply and not reply.startswith(b"-") and len(reply) < 4096:
+            while len(reply) < len(expected) and b"-" not in reply:  # an error line starts with "-"
                 chunk = sock.recv(4096)
                 if not chunk:
                     return False
                 reply += chunk
     except OSError:
         return False
-    return b"+PONG" in reply
+    return reply == expected
 
 
-def _auth(password: str) -> bytes:
-    secret = password.encode()
-    return b"*2\r\n$4\r\nAUTH\r\n$%d\r\n%s\r\n" % (len(secret), secret)
+def _pong(address: str, port: int, password: str | None) -> bool:
+    return _ask(address, port, password, b"PING\r\n", b"+PONG")
+
+
+def _encode(*words: bytes) -> bytes:
+    """One command in Redis' protocol."""
+    return b"*%d\r\n" % len(words) + b"".join(b"$%d\r\n%s\r\n" % (len(word), word) for word in words)
+
+
+def _stand_in(target: tuple[str, int], password: str | None, host: str, pid: int) -> Callable[[], None]:
+    """Keeps the worker's heartbeat key alive for a standalone server while its worker ``pid``
+    starts: requests are queued only while the key exists, and the worker serves them once up."""
+    beat = json.dumps({"host": host, "pid": pid, "starting": True}).encode()
+    command = _encode(b"SET", _HEARTBEAT_KEY.encode(), beat, b"PX", b"%d" % _HEARTBEAT_MS)
+
+    def refresh() -> None:  # a server that does not answer now is looked at again next tick
+        _ask(target[0], target[1], password, command, b"+OK")
+
+    return refresh
 
 
 def _binds(interfaces: Sequence[str]) -> list[str]:
@@ -263,9 +290,14 @@ def _how(code: int) -> str:
     return f"exited with code {code}"
 
 
+def _no_stand_in() -> None:
+    """A cluster shard's worker needs the formed cluster; the Experiment waits for it."""
+
+
 class _WorkerKeeper:
-    """Restarts the inference worker when it dies: after a doubling backoff, at most
-    ``restarts`` times in a row; each step is logged and written to the shard's report."""
+    """Watches the inference worker start (standing in for its heartbeat meanwhile), and
+    restarts it when it dies: after a doubling backoff, at most ``restarts`` times in a row;
+    each step is logged and written to the shard's report."""
 
     def __init__(
         self,
@@ -273,36 +305,73 @@ class _WorkerKeeper:
         start: Callable[[], subprocess.Popen[bytes]],
         worker: subprocess.Popen[bytes],
         report: Callable[[dict[str, object]], None],
-        restarts: int,
-        backoff: float,
+        policy: tuple[int, float, float],
+        stand_in: Callable[[int], Callable[[], None]] | None,
     ) -> None:
         self.name = name
         self.worker = worker
         self._start = start
         self._report = report
-        self._restarts = restarts
-        self._backoff = backoff
+        self._restarts, self._backoff, self._start_timeout = policy
+        self._stand_in = stand_in
         self._failures = 0
         self._since = time.monotonic()
         self._retry_at: float | None = None
+        self._starting = self._standing_in()
+        self.up = False
+        self.served = False
         self.down = False
+        self.failed = False
+        self._starting()
 
     def state(self) -> dict[str, object]:
-        status = "down" if self.down else "restarting" if self._retry_at is not None else "up"
+        status = (
+            "down" if self.down else "restarting" if self._retry_at is not None else "up" if self.up else "starting"
+        )
         return {"worker": status, "worker_pid": self.worker.pid, "worker_restarts": self._failures}
+
+    def _standing_in(self) -> Callable[[], None]:
+        return self._stand_in(self.worker.pid) if self._stand_in is not None else _no_stand_in
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Whether the worker says it serves within ``timeout`` seconds (False if it exits)."""
+        self.up = _worker_ready(self.worker, timeout)
+        self.served = self.up
+        return self.up
+
+    def _look(self, now: float) -> None:
+        """A starting worker: note when it says it serves; beside a standalone server, keep
+        its heartbeat meanwhile, and kill it if it takes longer than the start timeout (a
+        cluster shard's worker waits for the cluster, which takes what it takes)."""
+        if _worker_ready(self.worker, 0):
+            self.up = self.served = True
+            self._report(self.state())
+        elif self._stand_in is not None and now - self._since > self._start_timeout:
+            self._log(f"inference worker (pid {self.worker.pid}) did not start within {self._start_timeout:g}s")
+            self.worker.kill()
+        else:
+            self._starting()
 
     def _log(self, message: str) -> None:
         stamp = time.strftime("%Y-%m-%d %H:%M:%S")
         print(f"{stamp} hpcsim.db.shard {self.name}: {message}", file=sys.stderr, flush=True)
 
     def check(self, stopping: bool) -> None:
-        if self.down or stopping:
+        if self.down or self.failed or stopping:
             return
         now = time.monotonic()
         code = self.worker.poll()
         if code is None:
-            if self._failures and now - self._since > _STABLE_AFTER:
+            if not self.up:
+                self._look(now)
+            elif self._failures and now - self._since > _STABLE_AFTER:
                 self._failures = 0
+            return
+        self.served = self.served or (not self.up and _worker_ready(self.worker, 0))  # it said so, then died
+        self.up = False
+        if not self.served:
+            self._log(f"its inference worker did not start (it {_how(code)}); stopping")
+            self.failed = True
             return
         if self._retry_at is None:
             if self._failures >= self._restarts:
@@ -330,6 +399,8 @@ class _WorkerKeeper:
         self._retry_at = None
         self._since = now
         self.worker = self._start()
+        self._starting = self._standing_in()
+        self._starting()
         self._log(f"inference worker restarted (pid {self.worker.pid})")
         self._report(self.state())
 
@@ -349,10 +420,12 @@ def _serve(server: subprocess.Popen[bytes], colocated: Path | None, keeper: _Wor
             if colocated is not None and not ranks_alive(colocated):
                 server.terminate()
             keeper.check(bool(stopping))
+            if keeper.failed and server.poll() is None:
+                server.terminate()
             continue
         if colocated is not None and not ranks_alive(colocated):
             shutil.rmtree(colocated.parent, ignore_errors=True)  # the ranks' node state, left behind
-        return code
+        return 1 if keeper.failed else code
 
 
 class _Refused(Exception):
@@ -422,8 +495,9 @@ def _await_server(
     server: subprocess.Popen[bytes], target: tuple[str, int], plan: _Plan, timeout: float, stopping: list[int]
 ) -> int | None:
     """None once the server answers PING; else the exit code to end with (it was stopped)."""
-    deadline = time.monotonic() + timeout
-    delay = 0.002
+    started = time.monotonic()
+    deadline = started + timeout
+    delay = 0.001
     while not _pong(target[0], target[1], plan.password):
         if server.poll() is not None or stopping:
             print(f"hpcsim.db.shard {plan.name}: redis-server exited before answering PING", file=sys.stderr)
@@ -434,7 +508,7 @@ def _await_server(
             server.wait()
             return 1
         time.sleep(delay)
-        delay = min(delay * 1.5, 0.05)
+        delay = min(delay * 1.5, 0.01 if time.monotonic() - started < 1 else 0.05)  # redis starts in ~10 ms
     return None
 
 
@@ -473,14 +547,8 @@ def _run(
     info_file: Path,
     stopping: list[int],
 ) -> int:
-    """Start the inference worker, report the shard, and serve until the server ends."""
-    worker = _start_worker(args, plan.name, plan.client, plan.worker_args)
-    if not args.cluster and not _worker_ready(worker, args.ready_timeout):
-        print(f"hpcsim.db.shard {plan.name}: its inference worker did not start; stopping", file=sys.stderr)
-        worker.kill()
-        server.terminate()
-        server.wait()
-        return 1
+    """Start the inference worker, report the shard (once the worker has loaded the ``--load``
+    manifest, if any), and serve until the server ends."""
     info: dict[str, object] = {"name": plan.name, "host": plan.host, "address": target[0], "port": args.port}
     info.update(pid=server.pid, cluster=args.cluster)
 
@@ -491,11 +559,22 @@ def _run(
     def restart() -> subprocess.Popen[bytes]:
         return _start_worker(args, plan.name, plan.client, plan.worker_args)
 
-    keeper = _WorkerKeeper(plan.name, restart, worker, report, plan.restarts, plan.backoff)
+    def stand_in(pid: int) -> Callable[[], None]:
+        return _stand_in(target, plan.password, plan.host, pid)
+
+    policy = (plan.restarts, plan.backoff, args.ready_timeout)
+    keeper = _WorkerKeeper(plan.name, restart, restart(), report, policy, None if args.cluster else stand_in)
+    if args.load is not None and not args.cluster and not keeper.wait_ready(args.ready_timeout):
+        print(f"hpcsim.db.shard {plan.name}: its inference worker did not start; stopping", file=sys.stderr)
+        keeper.worker.kill()
+        server.terminate()
+        server.wait()
+        return 1
+    info.update(keeper.state())
+    print(f"HPCSIM_SHARD_INFO {json.dumps(info)}", flush=True)  # before the file the Experiment waits for
     report(keeper.state())
     if args.report is not None:
         write_atomic(args.report, plan.client)
-    print(f"HPCSIM_SHARD_INFO {json.dumps(info)}", flush=True)
     code = _serve(server, args.colocated, keeper, stopping)
     keeper.stop()
     info_file.unlink(missing_ok=True)
@@ -527,7 +606,8 @@ def _start_worker(args: argparse.Namespace, name: str, address: str, extra: Sequ
 
 
 def _worker_ready(worker: subprocess.Popen[bytes], timeout: float) -> bool:
-    """Whether the worker says it is ready within ``timeout`` seconds (False if it exits)."""
+    """Whether the worker says it is ready within ``timeout`` seconds (False if it exits or
+    has not said so yet)."""
     if worker.stdout is None:
         return False
     ready, _, _ = select.select([worker.stdout], [], [], timeout)

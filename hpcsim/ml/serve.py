@@ -1,10 +1,12 @@
 """``python -m hpcsim.ml.serve``: run the inference worker beside one server.
 
-The shard entrypoint (:mod:`hpcsim.db.shard`) starts it once its server answers. In a cluster
-it waits until the cluster is formed, to learn which hash tag is local. It then keeps its
-heartbeat key alive, loads the models of ``--load`` (a colocated model's manifest) if given,
-writes ``<dir>/.hpcsim/<name>.worker.json`` and prints ``HPCSIM_WORKER_READY`` on stdout,
-and serves requests until the server goes away or it is told to stop.
+The shard entrypoint (:mod:`hpcsim.db.shard`) starts it once its server answers, and without a
+``--load`` manifest reports the shard ready without waiting for it (standing in for its
+heartbeat until it serves). In a cluster it waits until the cluster is formed, to learn which
+hash tag is local; meanwhile it looks up the installed backends, which takes a while. It then
+keeps its heartbeat key alive and serves requests until the server goes away or it is told to
+stop; beside that, it loads the models of ``--load`` (a colocated model's manifest) if given,
+writes ``<dir>/.hpcsim/<name>.worker.json`` and prints ``HPCSIM_WORKER_READY`` on stdout.
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ def _cluster_tag(connection: redis.Redis) -> str:
         spans = _own_slots(connection) if ok else []
         if spans:
             return protocol.cluster_tag(_owner(spans))
-        time.sleep(0.1)
+        time.sleep(0.02)
 
 
 def _heartbeat(connection: redis.Redis, key: str, value: str) -> None:
@@ -107,8 +109,22 @@ def _load(args: argparse.Namespace, password: str | None, manifest: Path) -> Non
     _log.info("loaded %s from %s", ", ".join(names) or "nothing", manifest)
 
 
-def _ready(args: argparse.Namespace, tag: str) -> None:
-    info = {"name": args.name, "host": socket.gethostname(), "pid": os.getpid(), "tag": tag, "backends": available()}
+class _Backends(threading.Thread):
+    """Looks up the installed backends (a scan of every installed distribution) beside the
+    worker's own start, for the ready file."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.found: dict[str, str] = {}
+        self.start()
+
+    def run(self) -> None:
+        self.found = available()
+
+
+def _ready(args: argparse.Namespace, tag: str, backends: _Backends) -> None:
+    backends.join()
+    info = {"name": args.name, "host": socket.gethostname(), "pid": os.getpid(), "tag": tag, "backends": backends.found}
     path = args.dir / ".hpcsim" / f"{args.name}.worker.json"
     write_atomic(path, json.dumps(info))
     print(READY, flush=True)
@@ -123,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, stop)
+    backends = _Backends()
     password = read_secret(args.password_file) if args.password_file else None
     connection = admin.connect(args.address, password, _SOCKET_TIMEOUT)
     tag = _cluster_tag(connection) if args.cluster else ""
@@ -134,16 +151,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         daemon=True,
     ).start()
     worker = Worker(connection, tag, ObjectCache(Threads(args.intra_op, args.inter_op)))
-    if args.load is not None:
-        manifest: Path = args.load
 
-        def load_then_ready() -> None:
-            _load(args, password, manifest)
-            _ready(args, tag)
+    def load_then_ready() -> None:  # the loop below serves meanwhile (loading needs it)
+        if args.load is not None:
+            _load(args, password, args.load)
+        _ready(args, tag, backends)
 
-        threading.Thread(target=load_then_ready, daemon=True).start()
-    else:
-        _ready(args, tag)
+    threading.Thread(target=load_then_ready, daemon=True).start()
     lost_since: float | None = None
     while True:
         try:

@@ -1,10 +1,12 @@
 """Database start-to-ready: hpcsim's Orchestrator against bare redis-server, side by side.
 
-single: ``exp.start(db)`` of a 1-shard local database (until it returns: the shard answered
-PING and is recorded) against ``redis-server <conf>`` started with ``subprocess.Popen`` and
-PINGed (AUTH first, as hpcsim's shards require a password) until it answers. Target: 2x.
-``interpreter_floor_s`` (context) is the time to start Python and import the shard
-entrypoint, which every shard pays before redis-server even starts.
+single: ``Experiment(...)``, ``create_database`` and ``exp.start(db)`` of a 1-shard local
+database (until it returns: the shard answered PING and is recorded) against ``redis-server
+<conf>`` started with ``subprocess.Popen`` and PINGed (AUTH first, as hpcsim's shards require
+a password) until it answers. Goal: a median of at most 0.15 s. ``interpreter_floor_s``
+(context) is the time to start Python and import the shard entrypoint, which every shard pays
+before redis-server even starts; ``smartsim_published_s`` (context) is SmartSim's fastest
+published start of a database, a constant quoted here, not measured.
 
 cluster: ``exp.start(db)`` of a 3-shard local database against 3 bare ``redis-server``
 processes in cluster mode, ``redis-cli --cluster create`` and waiting for every shard to say
@@ -33,6 +35,10 @@ import time
 from pathlib import Path
 
 PASSWORD = "bench-password"
+#: SmartSim's fastest published database start (its fastest configuration), quoted, not measured
+SMARTSIM_PUBLISHED_S = 0.65
+#: hpcsim's goal for a 1-shard start to ready, in seconds (median)
+SINGLE_GOAL_S = 0.15
 
 
 def log(message: str) -> None:
@@ -186,9 +192,11 @@ def main(argv: list[str] | None = None) -> int:
                     "hpcsim_s": round(med["single_hpcsim"], 4),
                     "bare_s": round(med["single_bare"], 4),
                     "ratio": round(single_ratio, 3),
-                    "target_ratio": 2.0,
-                    "within_target": single_ratio <= 2.0,
+                    "goal_s": SINGLE_GOAL_S,
+                    "within_goal": med["single_hpcsim"] <= SINGLE_GOAL_S,
                     "interpreter_floor_s": round(med["interpreter_floor"], 4),
+                    "smartsim_published_s": SMARTSIM_PUBLISHED_S,
+                    "smartsim_published_note": "SmartSim's fastest published figure, quoted, not measured here",
                 },
                 "cluster3": {
                     "hpcsim_s": round(med["cluster_hpcsim"], 4),

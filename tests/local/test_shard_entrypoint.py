@@ -7,6 +7,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -141,8 +142,12 @@ def test_a_worker_that_cannot_start_stops_the_shard_with_its_reason(tmp_path: Pa
 def test_worker_settings_go_to_the_worker_not_to_redis(tmp_path: Path) -> None:
     proc = _shard(tmp_path, "--name", "t", "--port", str(free_port()), "--set", "inter-op-parallelism=2")
     try:
-        _report(proc)
-        worker = json.loads((tmp_path / ".hpcsim" / "t.worker.json").read_text())
+        _report(proc)  # the worker starts beside the reported shard: wait until it serves
+        ready = tmp_path / ".hpcsim" / "t.worker.json"
+        deadline = time.monotonic() + 60
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        worker = json.loads(ready.read_text())
         argv = Path(f"/proc/{worker['pid']}/cmdline").read_bytes().split(b"\0")
         assert argv[argv.index(b"--inter-op") + 1] == b"2"
         assert "inter-op" not in (tmp_path / ".hpcsim" / "t.redis.conf").read_text()

@@ -173,7 +173,7 @@ def quick_restarts(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_dead_worker_is_restarted_then_reported_down(exp: Experiment, quick_restarts: None) -> None:
     db = exp.create_database(port=free_port(1))
     exp.start(db)
-    assert _shard_report(db)["worker"] == "up"
+    _until("the worker to serve", lambda: _shard_report(db)["worker"] == "up")
     assert db.is_active()
     first = _kill_worker(exp, db)
     second = _restarted(exp, db, first)

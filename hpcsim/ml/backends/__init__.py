@@ -8,10 +8,11 @@ frameworks its models use; ``available()`` tells which ones it has without impor
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import importlib.util
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from hpcsim.dataplane.objects import BACKENDS
 from hpcsim.ml.backends.base import BackendError, Runner, ScriptRunner, Threads
@@ -118,9 +119,16 @@ def load_script(source: str, device: str, threads: Threads = _DEFAULT_THREADS) -
     return torch_backend.load_script(source, parsed, threads)
 
 
+@functools.cache
+def _distributions() -> Mapping[str, list[str]]:
+    """Import package -> distributions providing it: a scan of every installed distribution
+    (tenths of a second), done once per process."""
+    return importlib.metadata.packages_distributions()
+
+
 def _version(package: str) -> str:
     """The version of the distribution that provides the import package ``package``."""
-    for distribution in importlib.metadata.packages_distributions().get(package, []):
+    for distribution in _distributions().get(package, []):
         try:
             return importlib.metadata.version(distribution)
         except importlib.metadata.PackageNotFoundError:
