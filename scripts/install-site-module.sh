@@ -107,7 +107,8 @@ mkdir -p -- "$sites"
 install -m 0644 -- "$file" "$sites/$name.yaml"
 "$hpcsim" site validate "$sites/$name.yaml" >/dev/null
 
-version=$("$prefix/bin/python" -c 'from hpcsim._version import __version__; print(__version__)')
+# the modulefile's name: the version, with a local part's "+" (Environment Modules' variant mark) made "-"
+version=$("$prefix/bin/python" -c 'from hpcsim.site.modulefile import module_version; print(module_version())')
 if [ "$format" = lmod ]; then modulefile=$moddir/hpcsim/$version.lua; else modulefile=$moddir/hpcsim/$version; fi
 echo "== modulefile $modulefile"
 "$hpcsim" module --prefix "$prefix" --site "$name" --format "$format" --output "$modulefile"

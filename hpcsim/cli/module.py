@@ -62,7 +62,8 @@ def module(prefix: Path, site: str | None, module_format: str, output: Path | No
     """Write the modulefile that makes the hpcsim installed at PREFIX loadable with
     `module load hpcsim`: it sets HPCSIM_SITE, HPCSIM_SITE_PATH and HPCSIM_REDIS_SERVER and
     puts PREFIX/bin first on PATH. Lmod finds a Lua file at MODULEPATH/hpcsim/VERSION.lua;
-    Tcl files (Environment Modules) are named MODULEPATH/hpcsim/VERSION.
+    Tcl files (Environment Modules) are named MODULEPATH/hpcsim/VERSION (a development
+    version's "+" becomes "-" there: Environment Modules reads "+" as a variant).
     scripts/install-site-module.sh installs hpcsim and runs this for you.
 
     \b

@@ -29,6 +29,7 @@ __all__ = [
     "ModuleSettings",
     "lua_quote",
     "module_settings",
+    "module_version",
     "render_modulefile",
     "tcl_quote",
 ]
@@ -41,6 +42,13 @@ SITE_SUBDIR = Path("share", "hpcsim", "sites")
 
 _TCL_SPECIAL = frozenset('\\"$[]{}')
 _NAMED_ESCAPES = {"\n": "\\n", "\t": "\\t"}  # the same in Lua and Tcl, and readable in help text
+
+
+def module_version(version: str = __version__) -> str:
+    """The name a modulefile for hpcsim ``version`` gets (``hpcsim/<name>``): the version with a
+    local part's ``+`` made ``-`` (``0.2.1.dev3+g1a2b3c`` is ``0.2.1.dev3-g1a2b3c``), since
+    Environment Modules reads ``+name`` in a module name as a variant and cannot load it."""
+    return version.replace("+", "-")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import pytest
 
 from hpcsim._version import __version__
 from hpcsim.db.discovery import find_redis_server
+from hpcsim.site.modulefile import module_version
 
 REPO = Path(__file__).resolve().parents[2]
 INSTALL = REPO / "scripts" / "install-site-module.sh"
@@ -29,6 +30,8 @@ HPCSIM = shutil.which("hpcsim", path=str(Path(sys.executable).parent)) or "hpcsi
 #: the prefix's folder name: space, quotes, $, brackets, braces, backslashes and non-ASCII
 HOSTILE = "pre fix \"q\" 's' $HOME [x] {y} \\b\\\\ é"
 CLEAN_PATH = "/usr/bin:/bin"
+#: the modulefile's name for this version (a dev build's "+" is "-" there)
+MODULE = module_version()
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ def install(tmp_path: Path, system: ModuleSystem) -> Install:
     redis.parent.mkdir()
     redis.symlink_to(find_redis_server())
     moddir = tmp_path / "modulefiles"
-    modulefile = moddir / "hpcsim" / (f"{__version__}.lua" if system.format == "lmod" else __version__)
+    modulefile = moddir / "hpcsim" / (f"{MODULE}.lua" if system.format == "lmod" else MODULE)
     _write_modulefile(prefix, system.format, modulefile, redis)
     (tmp_path / "home").mkdir()
     return Install(prefix=prefix, moddir=moddir, redis=redis, modulefile=modulefile)
@@ -169,14 +172,14 @@ def test_a_users_own_site_path_stays_first(system: ModuleSystem, install: Instal
 
 
 def test_two_versions_never_load_together(system: ModuleSystem, install: Install, tmp_path: Path) -> None:
-    older = install.modulefile.with_name(install.modulefile.name.replace(__version__, "0.0.1"))
+    older = install.modulefile.with_name(install.modulefile.name.replace(MODULE, "0.0.1"))
     shutil.copy(install.modulefile, older)
-    body = f'module load hpcsim/0.0.1\nmodule load hpcsim/{__version__} || true\nprintf %s "$LOADEDMODULES"'
+    body = f'module load hpcsim/0.0.1\nmodule load hpcsim/{MODULE} || true\nprintf %s "$LOADEDMODULES"'
     done = _shell(system, install.moddir, body, tmp_path / "home")
     assert done.returncode == 0, done.stderr
     loaded = [name for name in done.stdout.split(":") if name.startswith("hpcsim/")]
     if system is LMOD:  # Lmod swaps a family member for the one asked for
-        assert loaded == [f"hpcsim/{__version__}"]
+        assert loaded == [f"hpcsim/{MODULE}"]
     else:  # Environment Modules refuses the conflicting load
         assert loaded == ["hpcsim/0.0.1"]
         assert "conflict" in done.stderr
@@ -194,7 +197,7 @@ def test_install_script_end_to_end(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HPCSIM_")}
     done = subprocess.run([*command, "--python", sys.executable], env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert (moddir / "hpcsim" / f"{__version__}.lua").is_file()
+    assert (moddir / "hpcsim" / f"{MODULE}.lua").is_file()
     assert (prefix / "share" / "hpcsim" / "sites" / "e2e.yaml").read_text() == site_file.read_text()
     use_and_load = done.stdout.splitlines()[-1].strip()
     assert use_and_load.endswith("; module load hpcsim")
