@@ -1,8 +1,9 @@
 """Asking the inference worker beside a server for something, and waiting for its answer.
 
-A request is queued only while the worker's heartbeat exists (one Lua step), and the caller
-waits on its own reply list in slices, checking the heartbeat after each empty one. So a dead
-or missing worker is reported within a second or so, and a slow model only until the model
+A request is queued only while the worker's heartbeat exists (one Lua step, which also
+appends the object's description and the small inputs for the worker), and the caller waits
+on its own reply list in slices, checking the heartbeat after each empty one. So a dead or
+missing worker is reported within a second or so, and a slow model only until the model
 timeout (``HPCSIM_MODEL_TIMEOUT``), after which the request is taken back off the queue.
 In a cluster, inputs held by other shards are copied next to the worker first, and outputs
 whose keys belong elsewhere are moved there afterwards.
@@ -31,6 +32,9 @@ __all__ = ["InferenceBase"]
 _FIRST_WAIT = 0.1
 #: seconds a missing heartbeat is waited for (the worker refreshes it every second)
 _HEARTBEAT_GRACE = 1.5
+_PUSH = protocol.PUSH_SCRIPT.encode()
+_WITHDRAW = protocol.WITHDRAW_SCRIPT.encode()
+_INLINE_MAX = b"%d" % protocol.INLINE_MAX
 
 
 class InferenceBase(ClientBase):
@@ -59,15 +63,12 @@ class InferenceBase(ClientBase):
         queue = protocol.queue_key(tag).encode()
         reply = request.reply.encode()
         body = request.encode()
+        keys = [heartbeat, queue, request.key.encode(), *(request.inputs[i].encode() for i in request.inline)]
+        push = (b"EVAL", _PUSH, b"%d" % len(keys), *keys, body, _INLINE_MAX)
         wait = min(_FIRST_WAIT, self._timeouts.socket / 2)
         missing_since = time.monotonic()
         while True:
-            pushed, answer = self._run(
-                [
-                    (node, (b"EVAL", protocol.PUSH_SCRIPT.encode(), b"2", heartbeat, queue, body)),
-                    (node, (b"BLPOP", reply, b"%g" % wait)),
-                ]
-            )
+            pushed, answer = self._run([(node, push), (node, (b"BLPOP", reply, b"%g" % wait))])
             self._check_replies([pushed, answer], what)
             # a heartbeat also vanishes with FLUSHDB for up to a second: look again before giving up
             if pushed == 1 or time.monotonic() - missing_since > _HEARTBEAT_GRACE:
@@ -82,7 +83,7 @@ class InferenceBase(ClientBase):
         slice_ = min(1.0, self._timeouts.socket / 2)
         while answer is None:
             if time.monotonic() >= deadline:
-                self._run([(node, (b"LREM", queue, b"1", body))])
+                self._run([(node, (b"EVAL", _WITHDRAW, b"1", queue, body + b"\n"))])
                 raise errors.TimeoutError(
                     f"{what}: no answer from the inference worker beside {node.label} within "
                     f"HPCSIM_MODEL_TIMEOUT={self._timeouts.model:g} s; the request was withdrawn"
@@ -95,7 +96,7 @@ class InferenceBase(ClientBase):
             )
             self._check_replies([answer, alive], what)
             if answer is None and not alive:
-                self._run([(node, (b"LREM", queue, b"1", body))])
+                self._run([(node, (b"EVAL", _WITHDRAW, b"1", queue, body + b"\n"))])
                 raise InferenceError(f"{what}: the inference worker beside {node.label} stopped before answering")
         result = json.loads(answer[1])
         if "error" in result:
@@ -118,7 +119,10 @@ class InferenceBase(ClientBase):
         ]
         temporary += [k for k, original in zip(local_in, inputs, strict=True) if k != original]
         temporary += [k for k, original in zip(local_out, outputs, strict=True) if k != original]
-        request = protocol.Request("run", tag + key, protocol.reply_key(tag, token), function, local_in, local_out)
+        queue = protocol.queue_key(tag)
+        inline = tuple(i for i, k in enumerate(local_in) if self._same_slot(k, queue))
+        reply = protocol.reply_key(tag, token)
+        request = protocol.Request("run", tag + key, reply, function, local_in, local_out, inline)
         try:
             self._ask(node, request, what)
             for moved, final in zip(local_out, outputs, strict=True):

@@ -91,39 +91,69 @@ class Worker:
         self.tag = tag
         self.cache = cache
         self.queue = protocol.queue_key(tag)
+        self._pending: list[Command] = []
+        self._blmpop = True
 
     # -- the loop ------------------------------------------------------------------------------
 
     def serve_once(self, wait: float = 1.0) -> int:
-        """Serve what is queued, waiting up to ``wait`` seconds for the first request; the
-        number of requests answered. The rest of the queue is taken in the same round trip
-        that fetches the first request's model description and inputs."""
-        first = exchange(self.connection, [(b"BLPOP", self.queue.encode(), b"%g" % wait)])[0]
-        if first is None:
-            return 0
-        head = [r for r in [self._decode(first[1])] if r is not None]
-        pipe: list[Command] = [(b"LPOP", self.queue.encode(), b"%d" % _TAKE)]
-        runs = [r for r in head if r.op == "run"]
-        self._queue_fetch(pipe, runs, set())
-        replies = exchange(self.connection, pipe)
-        more = replies[0] if isinstance(replies[0], list) else []
+        """Serve what is queued, waiting up to ``wait`` seconds for it; the number of requests
+        answered. Up to 256 requests are taken in one round trip, which also carries the
+        previous call's answers; a version-2 request comes with its object's description and
+        small inputs, so only what it lacks (and all of a version-1 request's) is fetched."""
         fetched = _Fetched()
-        self._read_fetch(runs, set(), replies[1:], fetched)
-        requests = head + [r for r in map(self._decode, more) if r is not None]
+        taken = [self._admit(raw, fetched) for raw in self._take(wait)]
+        requests = [r for r in taken if r is not None]
         self.handle(requests, fetched)
         return len(requests)
 
-    @staticmethod
-    def _decode(raw: bytes) -> protocol.Request | None:
+    def _exchange(self, commands: Sequence[Command]) -> list[Any]:
+        """One round trip: the answers waiting to be sent, then ``commands``; their replies."""
+        pending, self._pending = self._pending, []
+        return exchange(self.connection, [*pending, *commands])[len(pending) :]
+
+    def _take(self, wait: float) -> list[bytes]:
+        """Up to 256 queued requests, waiting up to ``wait`` s for the first: one ``BLMPOP``
+        (redis >= 7), else an ``LPOP`` and, if nothing was queued, a ``BLPOP``."""
+        queue = self.queue.encode()
+        if self._blmpop:
+            popped = self._exchange([(b"BLMPOP", b"%.3f" % wait, b"1", queue, b"LEFT", b"COUNT", b"%d" % _TAKE)])[0]
+            if not isinstance(popped, ResponseError):
+                return [] if popped is None else list(popped[1])
+            self._blmpop = False
+        taken = self._exchange([(b"LPOP", queue, b"%d" % _TAKE)])[0]
+        if isinstance(taken, list) and taken:
+            return taken
+        first = self._exchange([(b"BLPOP", queue, b"%.3f" % wait)])[0]
+        return [] if first is None else [first[1]]
+
+    def _admit(self, raw: bytes, fetched: _Fetched) -> protocol.Request | None:
+        """The request in queue element ``raw``, with what its push read kept in ``fetched``;
+        None for one that cannot be served (a malformed one is dropped, a newer one answered)."""
         try:
-            return protocol.Request.decode(raw)
+            queued = protocol.decode_queued(raw)
         except (ValueError, KeyError) as exc:
             _log.warning("dropping a malformed request %.200r: %s", raw, exc)
             return None
+        request = queued.request
+        if request.version > protocol.VERSION:
+            error = (
+                f"the request is in format version {request.version}, newer than this inference worker's "
+                f"({protocol.VERSION}): use the same hpcsim version for the client and the database"
+            )
+            self._queue_reply(self._pending, request, error)
+            return None
+        if queued.described is not None and request.key not in fetched.described:
+            fetched.described[request.key] = Stored.from_fields(queued.described)
+        values = [queued.inputs.get(i, protocol.NOT_INLINED) for i in range(len(request.inputs))]
+        if request.op == "run" and not any(value is protocol.NOT_INLINED for value in values):
+            fetched.inputs[request.reply] = _arrays(request, values)
+        return request
 
     def handle(self, requests: Sequence[protocol.Request], fetched: _Fetched | None = None) -> None:
         """Answer ``requests``: loads first, then the runs, grouped by model and batched.
-        Requests that arrive while a batch waits for its minimum size are served next."""
+        Requests that arrive while a batch waits for its minimum size are served next. Outputs
+        and answers go to the server with the next round trip (the next :meth:`serve_once`)."""
         fetched = fetched or _Fetched()
         pending = list(requests)
         while pending:
@@ -138,7 +168,7 @@ class Worker:
             self._fetch_missing(runs, fetched)
             pending = []
             for group in self._group(runs, fetched):
-                pending += self._fill_min_batch(group)
+                pending += self._fill_min_batch(group, fetched)
                 self._fetch_missing(group.requests, fetched)
                 self._execute(group, fetched)
 
@@ -153,34 +183,23 @@ class Worker:
 
     # -- fetching descriptions and inputs ------------------------------------------------------
 
-    @staticmethod
-    def _queue_fetch(pipe: list[Command], runs: Sequence[protocol.Request], described: set[str]) -> None:
-        """Queue an HMGET per model not yet described and a GET per input of ``runs``."""
-        for key in sorted({r.key for r in runs} - described):
-            pipe.append((b"HMGET", key.encode(), *_FIELDS))
-        for request in runs:
+    def _fetch_missing(self, runs: Sequence[protocol.Request], fetched: _Fetched) -> None:
+        """Fetch, in one round trip, the descriptions and inputs ``runs`` still lack."""
+        keys = sorted({r.key for r in runs} - set(fetched.described))
+        missing = [r for r in runs if r.reply not in fetched.inputs]
+        if not keys and not missing:
+            return
+        pipe: list[Command] = [(b"HMGET", key.encode(), *_FIELDS) for key in keys]
+        for request in missing:
             pipe += [(b"GET", key.encode()) for key in request.inputs]
-
-    def _read_fetch(
-        self, runs: Sequence[protocol.Request], described: set[str], replies: Sequence[Any], fetched: _Fetched
-    ) -> None:
-        values = iter(replies)
-        for key in sorted({r.key for r in runs} - described):
+        values = iter(self._exchange(pipe))
+        for key in keys:
             reply = next(values)
             fetched.described[key] = None if isinstance(reply, ResponseError) else Stored.from_fields(reply)
-        for request in runs:
+        for request in missing:
             fetched.inputs[request.reply] = _arrays(request, [next(values) for _ in request.inputs])
 
-    def _fetch_missing(self, runs: Sequence[protocol.Request], fetched: _Fetched) -> None:
-        missing = [r for r in runs if r.reply not in fetched.inputs]
-        if not missing:
-            return
-        known = set(fetched.described)
-        pipe: list[Command] = []
-        self._queue_fetch(pipe, missing, known)
-        self._read_fetch(missing, known, exchange(self.connection, pipe), fetched)
-
-    def _fill_min_batch(self, group: _Group) -> list[protocol.Request]:
+    def _fill_min_batch(self, group: _Group, fetched: _Fetched) -> list[protocol.Request]:
         """Wait for more requests while ``group`` is below its model's ``min_batch_size``;
         other requests that arrive meanwhile are returned for later."""
         stored = group.stored
@@ -192,16 +211,16 @@ class Worker:
             remaining = deadline - time.monotonic()
             if remaining < _MIN_WAIT:  # redis truncates BLPOP timeouts to ms, and 0 blocks forever
                 break
-            popped = exchange(self.connection, [(b"BLPOP", self.queue.encode(), b"%.3f" % remaining)])[0]
-            if popped is None:
+            taken = [self._admit(raw, fetched) for raw in self._take(remaining)]
+            if not taken:
                 break
-            request = self._decode(popped[1])
-            if request is None:
-                continue
-            if request.op == "run" and (request.key, request.function) == (group.key, group.function):
-                group.requests.append(request)
-            else:
-                others.append(request)
+            for request in taken:
+                if request is None:
+                    continue
+                if request.op == "run" and (request.key, request.function) == (group.key, group.function):
+                    group.requests.append(request)
+                else:
+                    others.append(request)
         return others
 
     # -- answering -----------------------------------------------------------------------------
@@ -216,7 +235,7 @@ class Worker:
             self._reply(request, None)
 
     def _fetch(self, key: str) -> tuple[Stored, bytes]:
-        values, blob = exchange(self.connection, [(b"HMGET", key.encode(), *_FIELDS), (b"HGET", key.encode(), b"blob")])
+        values, blob = self._exchange([(b"HMGET", key.encode(), *_FIELDS), (b"HGET", key.encode(), b"blob")])
         if isinstance(values, ResponseError):
             raise RequestError(f"{key!r} is not a model or script ({values})")
         stored = Stored.from_fields(values)
@@ -278,7 +297,7 @@ class Worker:
         elapsed: float,
         executions: int,
     ) -> None:
-        """Write outputs, answer every caller and count, in one round trip."""
+        """Queue the writes of outputs, the answers and the counts, for the next round trip."""
         pipe: list[Command] = []
         errors = 0
         samples = 0
@@ -296,12 +315,10 @@ class Worker:
         counts = {b"calls": len(results), b"executions": executions, b"errors": errors, b"samples": samples}
         counts[b"duration_us"] = int(elapsed * 1e6)
         pipe += [(b"HINCRBY", stats, name, b"%d" % value) for name, value in counts.items()]
-        exchange(self.connection, pipe)
+        self._pending += pipe
 
     def _reply(self, request: protocol.Request, error: str | None) -> None:
-        pipe: list[Command] = []
-        self._queue_reply(pipe, request, error)
-        exchange(self.connection, pipe)
+        self._queue_reply(self._pending, request, error)
 
     @staticmethod
     def _queue_reply(pipe: list[Command], request: protocol.Request, error: str | None) -> None:
