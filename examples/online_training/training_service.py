@@ -2,7 +2,8 @@
 torch with KERAS_BACKEND=torch): a DynamicDataGenerator downloads the producer's samples and
 grows at the end of every epoch, so the model trains one epoch per ``fit`` call.
 
-Prints one JSON line per epoch (``epoch``, ``samples`` in the training set, ``loss``). Run by
+Prints one JSON line per epoch (``epoch``, ``samples`` in the training set, ``loss``), and logs
+the loss as the metric ``loss`` (``Client.log_metric``, which ``hpcsim dashboard`` plots). Run by
 driver.py; ``python training_service.py [--epochs N] [--uploader-ranks R] [--min-samples S]``:
 with ``--min-samples``, it goes on after ``--epochs`` epochs until an epoch has trained on at
 least S samples (every sample, when S is what the producer uploads).
@@ -47,5 +48,7 @@ while epoch < args.epochs or samples < args.min_samples:
         batch_size=generator.batch_size,
         verbose=2,
     )
-    print(json.dumps({"epoch": epoch, "samples": samples, "loss": history.history["loss"][-1]}), flush=True)
+    loss = history.history["loss"][-1]
+    print(json.dumps({"epoch": epoch, "samples": samples, "loss": loss}), flush=True)
+    generator.client.log_metric("loss", epoch, loss)  # for hpcsim dashboard
     epoch += 1

@@ -2,8 +2,9 @@
 through hpcsim's DataLoader, whose two workers each download a disjoint share of the
 producer's samples; every epoch sees what was uploaded since the last one.
 
-Prints one JSON line per epoch (``epoch``, ``samples`` seen, ``loss``: mean over its batches).
-Run by driver.py; ``python training_service_torch.py [--epochs N] [--uploader-ranks R]
+Prints one JSON line per epoch (``epoch``, ``samples`` seen, ``loss``: mean over its batches),
+and logs that loss as the metric ``loss`` (``Client.log_metric``, which ``hpcsim dashboard``
+plots). Run by driver.py; ``python training_service_torch.py [--epochs N] [--uploader-ranks R]
 [--min-samples S]``: with ``--min-samples``, it goes on after ``--epochs`` epochs until an epoch
 has trained on at least S samples (every sample, when S is what the producer uploads).
 """
@@ -48,5 +49,7 @@ while epoch < args.epochs or samples < args.min_samples:
         optimizer.step()
         samples += len(x)
         losses.append(loss.item())
-    print(json.dumps({"epoch": epoch, "samples": samples, "loss": sum(losses) / len(losses)}), flush=True)
+    mean_loss = sum(losses) / len(losses)
+    print(json.dumps({"epoch": epoch, "samples": samples, "loss": mean_loss}), flush=True)
+    generator.client.log_metric("loss", epoch, mean_loss)  # for hpcsim dashboard
     epoch += 1

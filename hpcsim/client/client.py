@@ -19,6 +19,7 @@ import redis
 from hpcsim.client._admin import AdminOps
 from hpcsim.client._base import check_array, check_bool, check_key, check_str
 from hpcsim.client._datasets import DatasetOps
+from hpcsim.client._metrics import MetricsOps
 from hpcsim.client._models import ModelOps
 from hpcsim.client.address import Address, parse_addresses, read_addresses
 from hpcsim.client.cluster import Cluster
@@ -82,9 +83,10 @@ def _driver_credential(addresses: list[Address]) -> tuple[Credential, str] | Non
         return None
 
 
-class Client(DatasetOps, ModelOps, AdminOps):
+class Client(DatasetOps, ModelOps, AdminOps, MetricsOps):
     """A connection to one database (``HPCSIM_DB``/``SSDB``, or a named one via
-    ``db_identifier``) with SmartRedis' tensor, dataset, list, model/script and admin methods.
+    ``db_identifier``) with SmartRedis' tensor, dataset, list, model/script and admin methods,
+    and hpcsim's training metrics (``log_metric``).
 
     It takes either of SmartRedis' signatures: ``Client(config_options=None,
     logger_name="Default")`` or the legacy ``Client(cluster, address=None,

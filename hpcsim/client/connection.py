@@ -45,7 +45,21 @@ Reader = Callable[[Wire, int], Any]
 _T = TypeVar("_T")
 #: commands that change data: with durable puts, a WAIT follows them on the same connection
 WRITES = frozenset(
-    {b"SET", b"DEL", b"RENAME", b"COPY", b"RPUSH", b"LPUSH", b"HSET", b"HDEL", b"LREM", b"LPOP", b"RPOP", b"EXPIRE"}
+    {
+        b"SET",
+        b"DEL",
+        b"RENAME",
+        b"COPY",
+        b"RPUSH",
+        b"LPUSH",
+        b"HSET",
+        b"HDEL",
+        b"LREM",
+        b"LPOP",
+        b"RPOP",
+        b"EXPIRE",
+        b"XADD",
+    }
 )
 #: commands whose second word names what they do (CONFIG SET), for refusals
 _CONTAINERS = frozenset({"ACL", "CLIENT", "CLUSTER", "CONFIG", "DEBUG", "MODULE"})

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -257,7 +259,7 @@ class Worker:
         try:
             stored, loaded = self._loaded(group)
         except (RequestError, BackendError) as exc:
-            self._finish(group, [(r, None, str(exc)) for r in group.requests], 0.0, 0)
+            self._finish(group, [(r, None, str(exc)) for r in group.requests], 0.0, [])
             return
         fetched = [known.inputs.pop(r.reply) for r in group.requests]
         results: list[tuple[protocol.Request, Arrays | None, str | None]] = []
@@ -265,7 +267,7 @@ class Worker:
         results += [(r, None, a) for r, a in zip(group.requests, fetched, strict=True) if isinstance(a, str)]
         batch_size = stored.batch_size if stored.kind == "model" else 0
         elapsed = 0.0
-        executions = 0
+        durations: list[float] = []
         for indices in plan_batches([arrays for _, arrays in ready], batch_size):
             batch = [ready[i] for i in indices]
             started = time.perf_counter()
@@ -276,9 +278,10 @@ class Worker:
                 results += [(request, None, _message(exc)) for request, _ in batch]
             else:
                 results += [(request, share, None) for (request, _), share in zip(batch, shares, strict=True)]
-            elapsed += time.perf_counter() - started
-            executions += 1
-        self._finish(group, results, elapsed, executions)
+            duration = time.perf_counter() - started
+            elapsed += duration
+            durations.append(duration)
+        self._finish(group, results, elapsed, durations)
 
     @staticmethod
     def _run(kind: str, loaded: Loaded, function: str, inputs: Arrays) -> Arrays:
@@ -295,9 +298,11 @@ class Worker:
         group: _Group,
         results: Sequence[tuple[protocol.Request, Arrays | None, str | None]],
         elapsed: float,
-        executions: int,
+        durations: Sequence[float],
     ) -> None:
-        """Queue the writes of outputs, the answers and the counts, for the next round trip."""
+        """Queue the writes of outputs, the answers and the counts, for the next round trip:
+        ``elapsed`` is the seconds all executions took, ``durations`` each execution's seconds
+        (counted in the ``hist.<b>`` fields, one HINCRBY per bucket)."""
         pipe: list[Command] = []
         errors = 0
         samples = 0
@@ -312,8 +317,9 @@ class Worker:
                 errors += 1
             self._queue_reply(pipe, request, error)
         stats = protocol.stats_key(self.tag, group.key).encode()
-        counts = {b"calls": len(results), b"executions": executions, b"errors": errors, b"samples": samples}
+        counts = {b"calls": len(results), b"executions": len(durations), b"errors": errors, b"samples": samples}
         counts[b"duration_us"] = int(elapsed * 1e6)
+        counts.update((b"hist.%d" % bucket, n) for bucket, n in sorted(Counter(map(_bucket, durations)).items()))
         pipe += [(b"HINCRBY", stats, name, b"%d" % value) for name, value in counts.items()]
         self._pending += pipe
 
@@ -325,6 +331,13 @@ class Worker:
         answer = b'{"ok":true}' if error is None else json.dumps({"error": error}).encode()
         pipe.append((b"RPUSH", request.reply.encode(), answer))
         pipe.append((b"PEXPIRE", request.reply.encode(), b"%d" % protocol.REPLY_TTL_MS))
+
+
+def _bucket(seconds: float) -> int:
+    """The time histogram's bucket of one execution: ``max(0, ceil(log2(microseconds)))``, so
+    bucket ``b`` counts executions that took more than ``2**(b-1)`` and at most ``2**b`` µs."""
+    micros = seconds * 1e6
+    return math.ceil(math.log2(micros)) if micros > 1 else 0
 
 
 def _message(exc: Exception) -> str:
