@@ -24,6 +24,7 @@ _COMMANDS = {
     "cancel": "hpcsim.cli.jobs:cancel",
     "clients": "hpcsim.cli.clients:clients",
     "db": "hpcsim.cli.db:db",
+    "dashboard": "hpcsim.cli.dashboard:dashboard",
     "demo": "hpcsim.cli.demo:demo",
     "doctor": "hpcsim.cli.doctor:doctor",
     "info": "hpcsim.cli.info:info",

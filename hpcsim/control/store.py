@@ -423,6 +423,10 @@ class JobStore:
     def all_runs(self) -> list[JobRecord]:
         return [job.record for job in self._jobs()]
 
+    def jobs(self) -> list[Job]:
+        """Every launch of every job, by id, each with its status history."""
+        return self._jobs()
+
     def history(self, job_id: int) -> list[HistoryEntry]:
         return next((list(job.history) for job in self._jobs() if job.record.id == job_id), [])
 

@@ -36,7 +36,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "hpcsim",
         },
     ),
-    ("applications", {"diagnostics", "overview", "standalone_db", "submission", "spec", "driver"}),
+    ("applications", {"diagnostics", "overview", "standalone_db", "submission", "spec", "driver", "dashboard"}),
     ("command line", {"cli"}),
 ]
 LAYER_OF = {name: index for index, (_, names) in enumerate(LAYERS) for name in names}
