@@ -255,11 +255,22 @@ def test_the_dashboard_shows_experiments_live_in_a_browser(tmp_path: Path, brows
                 for s in bar.find_elements(By.CSS_SELECTOR, ".segment")
             }
 
-        assert _wait_for("the status counts", counts) == {
-            "COMPLETED": "2",
-            "FAILED": "1",
-            "RUNNING": "1",
-        }  # the db runs
+        # the database still runs
+        assert _wait_for("the status counts", counts) == {"COMPLETED": "2", "FAILED": "1", "RUNNING": "1"}
+
+        def launch_counts() -> list[dict[str | None, str | None]] | None:
+            """Each launch of the ensemble's experiment: its bar's counts by status."""
+            rows = web.find_elements(By.CSS_SELECTOR, "#exp-0 .launch")
+            return [
+                {
+                    s.get_attribute("data-status"): s.get_attribute("data-count")
+                    for s in row.find_elements(By.CSS_SELECTOR, ".segment")
+                }
+                for row in rows
+            ] or None
+
+        # two starts: the database, then the ensemble
+        assert _wait_for("the launches", launch_counts) == [{"RUNNING": "1"}, {"COMPLETED": "2", "FAILED": "1"}]
         web.save_screenshot(str(tmp_path / "dashboard-experiments.png"))
 
         # the timeline: every member, coloured by its status

@@ -253,25 +253,57 @@ function legend(statuses) {
 
 // ---- views -----------------------------------------------------------------------------------
 
-/** Every experiment with a stacked bar of its jobs' latest statuses. */
+/** A stacked bar of [status, count] pairs (counts > 0), with the given attributes. */
+function statusBar(counts, attrs) {
+  const total = counts.reduce((sum, [, n]) => sum + n, 0);
+  return el(
+    "div",
+    attrs,
+    counts.map(([status, n]) =>
+      el("span", {
+        class: "segment",
+        "data-status": status,
+        "data-count": n,
+        title: `${status}: ${n}`,
+        style: `width:${(100 * n) / total}%;background:${colour(status)}`,
+      }),
+    ),
+  );
+}
+
+/** Job ids are launch number * 1,000,000 + index: every launch (a start) of experiment ``exp``
+ * with its jobs' statuses, in order. */
+function launches(snap, exp) {
+  const byLaunch = new Map();
+  for (const job of snap.jobs) {
+    if (job.exp !== exp) continue;
+    const number = Math.floor(job.id / 1000000);
+    const launch = byLaunch.get(number) || { number, submitted: job.submitted, counts: {} };
+    launch.submitted = Math.min(launch.submitted, job.submitted);
+    launch.counts[job.status] = (launch.counts[job.status] || 0) + 1;
+    byLaunch.set(number, launch);
+  }
+  return [...byLaunch.values()].sort((a, b) => a.number - b.number);
+}
+
+/** Every experiment with a stacked bar of its jobs' latest statuses, and one per launch. */
 function experimentsView(snap) {
   if (!snap.experiments.length) return [empty("No experiments.")];
   return snap.experiments.map((e) => {
     const counts = Object.entries(e.counts || {}).filter(([, n]) => n > 0);
     const total = counts.reduce((sum, [, n]) => sum + n, 0);
-    const bar = el(
-      "div",
-      { class: "status-bar", id: `status-bar-${e.exp}` },
-      counts.map(([status, n]) =>
+    const bar = statusBar(counts, { class: "status-bar", id: `status-bar-${e.exp}` });
+    const launchRows = launches(snap, e.exp).map((launch) => {
+      const launchCounts = Object.entries(launch.counts);
+      const jobs = launchCounts.reduce((sum, [, n]) => sum + n, 0);
+      return el("div", { class: "launch", id: `launch-${e.exp}-${launch.number}` }, [
         el("span", {
-          class: "segment",
-          "data-status": status,
-          "data-count": n,
-          title: `${status}: ${n}`,
-          style: `width:${(100 * n) / total}%;background:${colour(status)}`,
+          class: "launch-label",
+          text: `launch ${launch.number} · ${clock(launch.submitted)} · ${jobs} job${jobs === 1 ? "" : "s"}`,
         }),
-      ),
-    );
+        statusBar(launchCounts, { class: "status-bar launch-bar" }),
+      ]);
+    });
     return el("section", { class: "card experiment", id: `exp-${e.exp}`, "data-exp": e.exp }, [
       el("h2", { text: e.name }),
       el("p", { class: "meta" }, [
@@ -286,6 +318,7 @@ function experimentsView(snap) {
         { class: "counts" },
         counts.map(([status, n]) => el("span", { class: "count", "data-status": status, text: `${status} ${n}` })),
       ),
+      launchRows.length ? el("div", { class: "launches" }, launchRows) : null,
     ]);
   });
 }
