@@ -12,11 +12,10 @@ import math
 from numbers import Real
 
 from hpcsim.client._base import ClientBase, check_int, check_key
+from hpcsim.dataplane.protocol import METRICS_PREFIX
 
-__all__ = ["METRICS_PREFIX", "MetricsOps"]
+__all__ = ["MetricsOps"]
 
-#: the start of every metric's stream key; the rest is the metric's name
-METRICS_PREFIX = "__hpcsim.metrics."
 #: the approximate number of points a metric keeps (``XADD ... MAXLEN ~``); older ones are dropped
 _MAX_POINTS = b"100000"
 

@@ -22,16 +22,15 @@ from typing import Any
 import redis
 
 from hpcsim.control.store import DatabaseRecord
+from hpcsim.dataplane import protocol
 from hpcsim.db import admin
 
-__all__ = ["METRICS_PREFIX", "STATS_MARK", "DatabaseReader", "p99_bucket"]
+__all__ = ["STATS_MARK", "DatabaseReader", "p99_bucket"]
 
 #: seconds a shard gets to connect and to answer each command
 TIMEOUT = 0.5
-#: a training metric ``name`` is the stream at this prefix and its name
-METRICS_PREFIX = "__hpcsim.metrics."
 #: an inference statistics hash has this in its key, then the model's key
-STATS_MARK = "__hpcsim.ai.stats."
+STATS_MARK = protocol.stats_key("", "")
 #: the most recent points of a metric that are shown
 POINTS = 5000
 #: a shard holding more keys than this is scanned for new statistics and metrics only every
@@ -119,7 +118,7 @@ def _keys(conn: redis.Redis, known: _Keys | None, count: int) -> _Keys:
     :data:`MANY_KEYS` keys and was scanned less than :data:`RESCAN` seconds ago."""
     if known is not None and count > MANY_KEYS and time.monotonic() - known.at < RESCAN:
         return known
-    return _Keys(time.monotonic(), _scan(conn, f"*{STATS_MARK}*"), _scan(conn, f"{METRICS_PREFIX}*"))
+    return _Keys(time.monotonic(), _scan(conn, f"*{STATS_MARK}*"), _scan(conn, f"{protocol.METRICS_PREFIX}*"))
 
 
 def _read_shard(conn: redis.Redis, address: str, cluster: bool, known: _Keys | None) -> tuple[_Shard, _Keys | None]:
@@ -147,7 +146,7 @@ def _read_shard(conn: redis.Redis, address: str, cluster: bool, known: _Keys | N
             shard.stats.append((_model_key(key), {_text(k): _text(v) for k, v in reply.items()}))
     for key, reply in zip(metric_keys, replies[len(stats_keys) :], strict=True):
         if isinstance(reply, list):
-            shard.metrics.append((_text(key)[len(METRICS_PREFIX) :], _points(reply)))
+            shard.metrics.append((_text(key)[len(protocol.METRICS_PREFIX) :], _points(reply)))
     return shard, keys
 
 

@@ -15,6 +15,8 @@ Everything an inference needs lives on one server, so the worker only ever talks
 - The worker keeps ``<tag>__hpcsim.ai.worker`` alive (a key with a short expiry); a request is
   only queued while it exists (the same Lua step), so a caller never waits on a dead worker.
 - Statistics per model or script are a hash at ``<tag>__hpcsim.ai.stats.<key>``.
+- Not the worker's, but named here beside its keys: a training metric that clients log
+  (``Client.log_metric``) and ``hpcsim dashboard`` draws is a stream at ``__hpcsim.metrics.<name>``.
 
 On a standalone server the tag is empty. In a Redis Cluster it is a hash tag ``{t}.`` whose slot
 the server owns (:func:`cluster_tag`), so a copy of each model sits on every shard and the
@@ -37,6 +39,7 @@ from hpcsim.dataplane.objects import FIELDS
 __all__ = [
     "HEARTBEAT_MS",
     "INLINE_MAX",
+    "METRICS_PREFIX",
     "NOT_INLINED",
     "PUSH_SCRIPT",
     "REPLY_TTL_MS",
@@ -85,6 +88,8 @@ WITHDRAW_SCRIPT = (
     "return 0"
 )
 _PREFIX = "__hpcsim.ai."
+#: a training metric ``name`` is the stream at ``METRICS_PREFIX + name`` (never key-prefixed)
+METRICS_PREFIX = "__hpcsim.metrics."
 
 
 def queue_key(tag: str) -> str:
