@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 import signal
 import socket
@@ -19,13 +20,23 @@ __all__ = ["dashboard"]
 EXP_DIR = click.Path(file_okay=False, path_type=Path)
 
 
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """``--host`` as an IP address: a name is refused rather than looked up, so what the
+    dashboard binds to is exactly what the user wrote."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        raise click.BadParameter(
+            f"{host!r} is not an IP address; give one of this machine's addresses, such as 127.0.0.1 (the "
+            "default) or ::1",
+            param_hint="--host",
+        ) from None
+
+
 def _listen(host: str, port: int) -> socket.socket:
     """A socket listening at ``host:port`` (port 0: a free one); ConfigError if it cannot."""
-    try:
-        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-        sock = socket.socket(family, socket.SOCK_STREAM)
-    except OSError as exc:
-        raise ConfigError(f"cannot listen on {host}:{port}: {exc}") from None
+    family = socket.AF_INET6 if _address(host).version == 6 else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
@@ -47,7 +58,12 @@ def _url(sock: socket.socket, host: str, token: str) -> str:
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="Port to serve on; 0 picks a free one."
 )
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on (keep it loopback).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="IP address to serve on (keep it loopback); names are not looked up.",
+)
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
 def dashboard(exp_dirs: tuple[Path, ...], port: int, host: str, open_browser: bool) -> None:
     """Serve a live web view of the experiments at EXP_DIR... (default: here): every job on a
@@ -65,6 +81,7 @@ def dashboard(exp_dirs: tuple[Path, ...], port: int, host: str, open_browser: bo
     """
     from hpcsim.control.store import has_store
 
+    _address(host)  # before anything is read or bound
     directories = list(exp_dirs) or [Path(".")]
     for directory in directories:
         if not has_store(directory):

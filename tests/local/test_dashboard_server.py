@@ -262,6 +262,16 @@ def test_a_bad_port_is_a_usage_error(served: Served, port: str) -> None:
     assert "Invalid value for '--port'" in done.stderr
 
 
+@pytest.mark.parametrize("host", ["localhost.invalid", "127.0.0.1:80", "0x7f.1", ""])
+def test_a_host_that_is_no_ip_address_is_a_usage_error(served: Served, host: str) -> None:
+    """Names are refused, never looked up: the dashboard binds exactly the address written."""
+    done = subprocess.run(
+        [HPCSIM, "dashboard", str(served.exp.exp_path), "--host", host], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert f"Invalid value for --host: {host!r} is not an IP address" in done.stderr
+
+
 def test_a_port_in_use_is_refused_clearly(served: Served) -> None:
     taken = served.base.rsplit(":", 1)[1]
     done = subprocess.run(
