@@ -8,6 +8,7 @@ a launch writes and runs; a launch then binds the running databases into the pla
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import sys
@@ -24,7 +25,7 @@ from hpcsim.entities.model import Model
 from hpcsim.entities.orchestrator import Orchestrator
 from hpcsim.errors import ConfigError
 from hpcsim.render import BatchContext, StepContext
-from hpcsim.schedulers.kinds import BATCH_NAMES, KINDS
+from hpcsim.schedulers.kinds import BATCH_NAMES, KINDS, SLURM
 from hpcsim.settings.batch import BatchSettings
 from hpcsim.settings.factory import batch_class, create_run_settings
 from hpcsim.settings.fit import check_fits
@@ -82,6 +83,16 @@ def _step(
         launch_token=token,
     )
     return step, len(before)
+
+
+def _named_step(step: StepContext) -> StepContext:
+    """A Slurm batch ensemble's member that srun launches, its step named after it (SmartSim
+    names its srun steps so too): srun (22.05) exits 0 when it loses its step to a node
+    failure, and the step's state in the accounting, found by this name, tells that apart
+    from the program's own success (SlurmScheduler.confirm)."""
+    if Path(step.command[0]).name != "srun":
+        return step
+    return dataclasses.replace(step, command=(step.command[0], f"--job-name={step.name}", *step.command[1:]))
 
 
 def _prologues(
@@ -159,6 +170,8 @@ def _batch_unit(
     directives = tuple(batch.directives())
     out, err = _directive_path(hidden / f"{name}.job.out"), _directive_path(hidden / f"{name}.job.err")
     steps = [_step(m, exp_path, databases, "model" if kind == "ensemble" else kind) for m in members]
+    if kind == "ensemble" and scheduler == SLURM.name and not array:
+        steps = [(_named_step(step), at) for step, at in steps]
     job = BatchContext(
         name=name,
         directives=directives,

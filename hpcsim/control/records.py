@@ -99,7 +99,8 @@ class JobRecord:
 
     @property
     def ref(self) -> JobRef:
-        return JobRef(self.job.native_id, self.job.exit_code_file)
+        step = self.job.name if self.job.kind == "member" else ""
+        return JobRef(self.job.native_id, self.job.exit_code_file, step=step)
 
 
 @dataclass(frozen=True)

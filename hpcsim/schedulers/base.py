@@ -12,6 +12,7 @@ from typing import ClassVar
 from hpcsim.status import Status
 
 __all__ = [
+    "IMPOSED",
     "JobRef",
     "JobUpdate",
     "Scheduler",
@@ -42,6 +43,8 @@ class JobRef:
     exit_code_file: str
     #: a member step of a batch ensemble job: it shares the job's id and has its own exit code
     member: bool = False
+    #: a batch ensemble member's name, which its step may carry (Slurm: ``srun --job-name``)
+    step: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ def finished(exit_code: int, ended: float | None = None) -> JobUpdate:
 
 
 #: ends the scheduler imposed; a step killed by one of them reports it, not its signal's code
-_IMPOSED = frozenset({Status.CANCELLED, Status.TIMEOUT, Status.NODE_FAIL, Status.OOM})
+IMPOSED = frozenset({Status.CANCELLED, Status.TIMEOUT, Status.NODE_FAIL, Status.OOM})
 #: when parts of one job end differently, the job reports the first of these it finds
 _SEVERITY = (Status.CANCELLED, Status.NODE_FAIL, Status.OOM, Status.TIMEOUT, Status.FAILED, Status.COMPLETED)
 
@@ -152,7 +155,7 @@ def outcome(job: JobUpdate, ref: JobRef, before: Record | None = None) -> JobUpd
         return JobUpdate(job.status, None, job.reason, job.ended)
     if recorded == 0:
         return finished(0, ended)
-    if job.status in _IMPOSED:
+    if job.status in IMPOSED:
         code = recorded if recorded is not None else job.exit_code
         return JobUpdate(job.status, code, job.reason, job.ended or ended)
     if recorded is not None and not ref.member and not job.status.is_terminal:

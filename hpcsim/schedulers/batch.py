@@ -204,11 +204,18 @@ class BatchScheduler(Scheduler):
         gone = sorted({j.native_id for j in unrecorded})
         if gone:
             seen = {**self.lookup(gone), **seen}
-        updates = {}
-        for job in jobs:
-            left = JobUpdate(Status.FAILED, None, f"job {job.native_id} left the queue and {self.name} has no record")
-            updates[job] = outcome(seen.get(job.native_id, left), job, before[job])
+        said = {
+            job: seen.get(job.native_id)
+            or JobUpdate(Status.FAILED, None, f"job {job.native_id} left the queue and {self.name} has no record")
+            for job in jobs
+        }
+        updates = self.confirm({job: outcome(said[job], job, before[job]) for job in jobs}, said)
         self._pace(updates)
+        return updates
+
+    def confirm(self, updates: dict[JobRef, JobUpdate], said: dict[JobRef, JobUpdate]) -> dict[JobRef, JobUpdate]:
+        """``updates`` checked against what only the scheduler can tell (``said``: what it says
+        of each one's job); adapters that can tell more override this."""
         return updates
 
     def _pace(self, updates: dict[JobRef, JobUpdate]) -> None:

@@ -228,10 +228,14 @@ class FailingNode:
         done = _slurm(["squeue", "-h", "-w", self.name, "-t", "CF,R,CG,S", "-o", "%A"], self.cluster.env)
         return sorted(set(done.stdout.split()) - set(job_ids))
 
-    def kill(self, job_ids: Collection[str]) -> list[int]:
+    def kill(self, job_ids: Collection[str], reset: bool = False) -> list[int]:
         """SIGKILL this node's slurmd and every process of ``job_ids`` on it: their step daemons
         and all they started. Everything is stopped (SIGSTOP) first, so that nothing forks,
-        exits or reports to slurmctld while the process tree is collected. Returns the pids."""
+        exits or reports to slurmctld while the process tree is collected. Returns the pids.
+
+        ``reset``: abort the node's TCP connections (``ss -K``) while its processes are stopped,
+        so that their peers get a reset, as from a daemon that dies with data unread; an srun
+        elsewhere then loses its step at once, long before slurmctld declares the node down."""
         steps = self.step_daemons(job_ids)
         assert steps, f"no step daemon of jobs {sorted(job_ids)} on {self.name}"
         frozen: list[int] = []
@@ -252,6 +256,15 @@ class FailingNode:
                 break
             for child in new:
                 freeze(child)
+        if reset:
+            done = subprocess.run(
+                ["ip", "netns", "exec", f"hpcsim-{self.name}", "ss", "-K", "-t", "-n", "state", "established"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
+            assert done.returncode == 0, f"ss -K in {self.name}'s namespace failed: {done.stderr}"
         for pid in frozen:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)

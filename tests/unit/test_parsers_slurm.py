@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hpcsim.schedulers.base import JobUpdate
-from hpcsim.schedulers.parsers.slurm import base_id, parse_sacct, parse_sbatch, parse_squeue
+from hpcsim.schedulers.parsers.slurm import base_id, parse_sacct, parse_sacct_named_steps, parse_sbatch, parse_squeue
 from hpcsim.status import Status
 
 RECORDED = Path(__file__).resolve().parent.parent / "fixtures" / "schedulers" / "slurm"
@@ -103,3 +103,25 @@ def test_unknown_state_and_id_are_refused() -> None:
         parse_squeue("12|WEIRD|None\n")
     with pytest.raises(ValueError, match="is not a Slurm job id"):
         parse_squeue("abc|RUNNING|None\n")
+
+
+def test_sacct_named_steps_are_keyed_by_job_and_step_name() -> None:
+    # recorded after a node failure: the batch ensemble's job NODE_FAIL, its members' steps CANCELLED
+    steps = parse_sacct_named_steps(_text("sacct_named_steps.txt"), ["26"])
+    assert steps == {
+        ("26", "batch"): Status.CANCELLED,
+        ("26", "pair_1"): Status.CANCELLED,
+        ("26", "pair_0"): Status.CANCELLED,
+    }
+    assert parse_sacct_named_steps(_text("sacct_named_steps.txt"), ["27"]) == {}
+
+
+def test_sacct_named_steps_read_names_holding_bars_and_reject_short_lines() -> None:
+    assert parse_sacct_named_steps("7.0|a|b|COMPLETED\n7.1|x|RUNNING\n", ["7"]) == {
+        ("7", "a|b"): Status.COMPLETED,
+        ("7", "x"): Status.RUNNING,
+    }
+    with pytest.raises(ValueError, match="JobID\\|JobName\\|State"):
+        parse_sacct_named_steps("7.0|COMPLETED\n", ["7"])
+    with pytest.raises(ValueError, match="unknown Slurm job state"):
+        parse_sacct_named_steps("7.0|x|EXPLODED\n", ["7"])

@@ -12,10 +12,12 @@ from hpcsim.status import Status
 
 __all__ = [
     "SACCT_FIELDS",
+    "SACCT_NAMED_STEP_FIELDS",
     "SACCT_STEP_FIELDS",
     "SQUEUE_FORMAT",
     "base_id",
     "parse_sacct",
+    "parse_sacct_named_steps",
     "parse_sacct_steps",
     "parse_sbatch",
     "parse_squeue",
@@ -29,6 +31,8 @@ SQUEUE_FORMAT = "%i|%T|%r|%e"
 SACCT_FIELDS = "JobID,State,ExitCode,End"
 #: ``sacct -o`` fields :func:`parse_sacct_steps` reads (with ``-n -P``, steps included)
 SACCT_STEP_FIELDS = "JobID,State"
+#: ``sacct -o`` fields :func:`parse_sacct_named_steps` reads (with ``-n -P``, steps included)
+SACCT_NAMED_STEP_FIELDS = "JobID,JobName,State"
 
 # https://slurm.schedmd.com/squeue.html#SECTION_JOB-STATE-CODES
 _STATES = {
@@ -180,3 +184,23 @@ def parse_sacct_steps(text: str, job_ids: Iterable[str]) -> dict[str, list[str] 
         elif status is Status.OOM:
             oom.setdefault(job_id, []).append(step_id)
     return {job_id: oom.get(job_id, []) if job_id in ended else None for job_id in sorted(wanted)}
+
+
+def parse_sacct_named_steps(text: str, job_ids: Iterable[str]) -> dict[tuple[str, str], Status]:
+    """``sacct -n -P -o JobID,JobName,State -j IDS`` (steps included): the state of each step
+    of ``job_ids`` by (job id, step name), e.g. ``("123", "ens_1")`` for step ``123.1`` that
+    ``srun --job-name=ens_1`` started. A name may hold '|': the id is the first field and the
+    state the last."""
+    wanted = set(job_ids)
+    steps = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        step_id, _, rest = line.partition("|")
+        name, bar, state = rest.rpartition("|")
+        if not bar:
+            raise ValueError(f"malformed sacct line {line!r}: expected JobID|JobName|State")
+        job_id, dot, _step = step_id.partition(".")
+        if dot and job_id in wanted:
+            steps[job_id, name] = _state(state, step_id)
+    return steps

@@ -17,7 +17,7 @@ hpcsim_step_0() {
         export HPCSIM_ENTITY=ens_0
         export HPCSIM_KEYOUT=ens_0
         export SSKEYOUT=ens_0
-        exec srun --export=ALL /bin/echo member --dt=0.1
+        exec srun --job-name=ens_0 --export=ALL /bin/echo member --dt=0.1
     ) >/scratch/proj/golden-exp/ens/ens_0/ens_0.out 2>/scratch/proj/golden-exp/ens/ens_0/ens_0.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/ens/ens_0/.hpcsim/ens_0.ec
@@ -33,7 +33,7 @@ hpcsim_step_1() {
         export HPCSIM_ENTITY=ens_1
         export HPCSIM_KEYOUT=ens_1
         export SSKEYOUT=ens_1
-        exec srun --export=ALL /bin/echo member --dt=0.1
+        exec srun --job-name=ens_1 --export=ALL /bin/echo member --dt=0.1
     ) >/scratch/proj/golden-exp/ens/ens_1/ens_1.out 2>/scratch/proj/golden-exp/ens/ens_1/ens_1.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/ens/ens_1/.hpcsim/ens_1.ec
@@ -49,7 +49,7 @@ hpcsim_step_2() {
         export HPCSIM_ENTITY=ens_2
         export HPCSIM_KEYOUT=ens_2
         export SSKEYOUT=ens_2
-        exec srun --export=ALL /bin/echo member --dt=0.2
+        exec srun --job-name=ens_2 --export=ALL /bin/echo member --dt=0.2
     ) >/scratch/proj/golden-exp/ens/ens_2/ens_2.out 2>/scratch/proj/golden-exp/ens/ens_2/ens_2.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/ens/ens_2/.hpcsim/ens_2.ec
@@ -65,7 +65,7 @@ hpcsim_step_3() {
         export HPCSIM_ENTITY=ens_3
         export HPCSIM_KEYOUT=ens_3
         export SSKEYOUT=ens_3
-        exec srun --export=ALL /bin/echo member --dt=0.2
+        exec srun --job-name=ens_3 --export=ALL /bin/echo member --dt=0.2
     ) >/scratch/proj/golden-exp/ens/ens_3/ens_3.out 2>/scratch/proj/golden-exp/ens/ens_3/ens_3.err </dev/null
     local rc=$?
     printf '%s\n' "$rc" >/scratch/proj/golden-exp/ens/ens_3/.hpcsim/ens_3.ec
