@@ -5,6 +5,7 @@ The controller is the only piece that talks to both the job store and the schedu
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shlex
 import time
@@ -77,9 +78,8 @@ class Controller:
                 if not isinstance(scheduler, BatchScheduler):
                     raise InternalError(f"job array {unit.name!r} planned for {unit.scheduler!r}, which has none")
                 member_id = scheduler.task_id(native_id, index)
-            jobs.append(
-                self._new(member.name, "member", unit, member_id, member.out, member.err, str(member.exit_code_file))
-            )
+            new = self._new(member.name, "member", unit, member_id, member.out, member.err, str(member.exit_code_file))
+            jobs.append(dataclasses.replace(new, member=not unit.array))
         return jobs
 
     def _new(self, name: str, kind: str, unit: LaunchUnit, native_id: str, out: Path, err: Path, ec: str) -> NewJob:

@@ -47,6 +47,9 @@ class NewJob:
     err: str
     exit_code_file: str
     status: Status
+    #: a step of a batch ensemble's job (not an array task, which is a job of its own): it
+    #: shares the job's id and records its own exit code
+    member: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,8 +102,8 @@ class JobRecord:
 
     @property
     def ref(self) -> JobRef:
-        step = self.job.name if self.job.kind == "member" else ""
-        return JobRef(self.job.native_id, self.job.exit_code_file, step=step)
+        member = self.job.member
+        return JobRef(self.job.native_id, self.job.exit_code_file, member, self.job.name if member else "")
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,9 @@ def decode_job(raw: dict[str, Any]) -> Job:
     """A job from its JSON (:func:`encode_job`'s, or an old store's row with its history)."""
     status = Status(raw["status"])
     history = [HistoryEntry(Status(s), code, reason, float(t)) for s, code, reason, t in raw["history"]]
-    launched = NewJob(**{k: raw[k] for k in _LAUNCH_FIELDS}, status=history[0].status if history else status)
+    # a field the store's writer did not know yet keeps its default (``member``)
+    fields = {k: raw[k] for k in _LAUNCH_FIELDS if k in raw}
+    launched = NewJob(**fields, status=history[0].status if history else status)
     record = JobRecord(
         id=raw["id"],
         job=launched,

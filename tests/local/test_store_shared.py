@@ -238,3 +238,20 @@ def test_a_launch_file_replaced_by_a_symlink_is_not_followed(tmp_path: Path) -> 
         JobStore(store.path, create=False).all_runs()
     store.update([(record, JobUpdate(Status.RUNNING))])  # the writer replaces the link, not its target
     assert secret.read_text() == "{}" and not launch.is_symlink()
+
+
+def test_a_member_is_stored_as_one_and_a_launch_written_before_the_field_is_not(tmp_path: Path) -> None:
+    store = JobStore(store_path(tmp_path / "exp"))
+    member = NewJob("ens_0", "member", "slurm", "7", "s", "o", "e", "ec", Status.QUEUED, member=True)
+    task = NewJob("arr_0", "member", "slurm", "8_0", "s", "o", "e", "ec2", Status.QUEUED)
+    stored = {r.name: r for r in store.add([member, task])}
+    assert (stored["ens_0"].ref.member, stored["ens_0"].ref.step) == (True, "ens_0")
+    assert (stored["arr_0"].ref.member, stored["arr_0"].ref.step) == (False, "")
+    # a launch file written before NewJob had ``member``: its jobs read as no member
+    [launch] = (store_path(tmp_path / "exp") / "jobs").glob("*.json")
+    raw = json.loads(launch.read_text())
+    for job in raw["jobs"]:
+        del job["member"]
+    launch.write_text(json.dumps(raw))
+    reread = {r.name: r for r in JobStore(store_path(tmp_path / "exp")).all_runs()}
+    assert (reread["ens_0"].ref.member, reread["ens_0"].ref.step) == (False, "")

@@ -115,6 +115,40 @@ def test_batch_ensemble_reports_every_member(sexp: Experiment, python_exe: str) 
     assert len(hosts) > 1
 
 
+def test_batch_ensemble_members_wait_for_a_slot_and_fail_while_their_job_runs(sexp: Experiment, tmp_path: Path) -> None:
+    # one member at a time: the second waits for a slot; the first fails while the job runs on
+    go = [tmp_path / "go_0", tmp_path / "go_1"]
+    rs = sexp.create_run_settings(WAIT_FOR, run_args={"nodes": 1, "ntasks": 1})
+    ens = sexp.create_ensemble(
+        "turns",
+        replicas=2,
+        run_settings=rs,
+        batch_settings=sexp.create_batch_settings(nodes=1, time="00:05:00"),
+        max_concurrent=1,
+    )
+    first, second = ens.models
+    first.run_settings.add_exe_args([str(go[0]), "3"])
+    second.run_settings.add_exe_args([str(go[1])])
+    sexp.start(ens, block=False)
+
+    _wait_until(lambda: sexp.get_status(first) == [Status.RUNNING], 60, "the first member to run")
+    assert sexp.get_status(second) == [Status.QUEUED]
+    assert _rows(sexp)["turns_1"]["reason"] == "waiting for a free slot in its job"
+    go[0].touch()
+    _wait_until(lambda: sexp.get_status(first) == [Status.FAILED], 60, "the first member to fail")
+    assert sexp.get_status(second) == [Status.RUNNING]
+    rows = _rows(sexp)
+    assert rows["turns"]["status"] == "RUNNING"  # the job runs on with the second member
+    assert rows["turns_0"]["exit_code"] == 3
+    go[1].touch()
+    _wait_until(lambda: sexp.finished(ens), 60, "the job to end")
+    assert sexp.get_status(ens) == [Status.FAILED, Status.COMPLETED]
+
+
+def _rows(exp: Experiment) -> dict[str, dict[str, Any]]:
+    return {row["name"]: row for row in exp.summary_data()}
+
+
 def test_ensemble_as_job_array_reports_tasks(sexp: Experiment, python_exe: str) -> None:
     rs = sexp.create_run_settings(python_exe, [REPORT])
     ens = sexp.create_ensemble(
