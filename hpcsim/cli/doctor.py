@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from hpcsim.cli.options import echo
 from hpcsim.log import log_to_console
 
 if TYPE_CHECKING:  # the doctor itself imports the whole workflow machinery: only when it runs
@@ -90,10 +91,8 @@ def doctor(ctx: click.Context, directory: Path | None, as_json: bool, scheduler:
         log_to_console(logging.WARNING)  # the console's level: driver.log still gets everything
     from hpcsim.diagnostics.doctor import run_doctor
 
-    report = run_doctor(
-        directory, scheduler=scheduler, timeout=timeout, progress=lambda r: click.echo(_line(r), err=as_json)
-    )
-    click.echo(_summary(report), err=as_json)
+    report = run_doctor(directory, scheduler=scheduler, timeout=timeout, progress=lambda r: echo(_line(r), err=as_json))
+    echo(_summary(report), err=as_json)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
     if not report.ok:

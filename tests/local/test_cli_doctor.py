@@ -110,6 +110,19 @@ def test_a_broken_site_fails_first(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (checks["redis-server"]["status"], checks["redis-server"]["detail"]) == ("skip", "needs the site config")
 
 
+def test_the_check_lines_honour_no_color_and_force_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a broken site fails first and skips the rest: a quick run that still prints every line
+    monkeypatch.setenv("HPCSIM_SITE", "no-such-site")
+    for name in ("NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    on_a_terminal = CliRunner().invoke(cli, ["doctor", "--no-scheduler"], color=True)
+    assert "\x1b[" in on_a_terminal.output
+    plain = CliRunner().invoke(cli, ["doctor", "--no-scheduler"], color=True, env={"NO_COLOR": "1"})
+    assert "\x1b[" not in plain.output and "FAIL  site" in plain.output
+    forced = CliRunner().invoke(cli, ["doctor", "--no-scheduler"], env={"FORCE_COLOR": "1"})
+    assert "\x1b[" in forced.output
+
+
 def test_a_timeout_below_one_second_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["doctor", "--timeout", "0"])
     assert result.exit_code == 2
