@@ -181,6 +181,15 @@ SRError get_dataset_list_range(void* c_client, const char* list_name, const size
 SRError _get_dataset_list_range_allocated(void* c_client, const char* list_name, const size_t list_name_length,
                                           const int start_index, const int end_index, void** datasets);
 
+/* ---- training metrics (an hpcsim extension: SmartRedis has no such call) ------------------ */
+/* Appends the point (step, value) to the metric `name`:
+ *   XADD __hpcsim.metrics.<name> MAXLEN ~ 100000 * step <step> value <value>
+ * with the value printed so that it reads back exactly; the key is never prefixed. `name` must
+ * be non-empty without whitespace, step >= 0 and value finite, else SRParameterError and
+ * nothing is sent. Read back with XRANGE __hpcsim.metrics.<name> - +. */
+SRError log_metric(void* c_client, const char* name, const size_t name_length, const int64_t step,
+                   const double value);
+
 #ifdef __cplusplus
 }
 #endif

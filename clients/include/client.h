@@ -158,6 +158,11 @@ class Client : public SRObject
         std::vector<DataSet> get_datasets_from_list(const std::string& list_name);
         std::vector<DataSet> get_dataset_list_range(const std::string& list_name, int start_index, int end_index);
 
+        // ---- training metrics (an hpcsim extension: SmartRedis has no such call)
+        // Appends (step, value) to the stream __hpcsim.metrics.<name> (never prefixed), as the C
+        // API's log_metric; a bad name, step or value throws ParameterException, nothing sent.
+        void log_metric(const std::string& name, int64_t step, double value);
+
         std::string to_string() const;
 
         // hpcsim: the C API handle (to mix C or Fortran calls in), owned by this object.

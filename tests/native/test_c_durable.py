@@ -28,7 +28,7 @@ SR_RUNTIME_ERROR = 4
 SR_PARAMETER_ERROR = 5
 TENSORS = 500
 #: the writes `durable_app each` makes, in order
-WRITES = ["put_tensor", "put_dataset", "append_to_list", "copy_tensor", "rename_tensor", "delete_tensor"]
+WRITES = ["put_tensor", "put_dataset", "append_to_list", "copy_tensor", "rename_tensor", "delete_tensor", "log_metric"]
 _DURABLE = ("HPCSIM_DURABLE", "HPCSIM_DURABLE_TIMEOUT")
 
 

@@ -252,8 +252,8 @@ static hs_outcome redirect_of(const redisReply* r, hs_attempt* a) {
 /* ---- durable puts ---------------------------------------------------------------------------- */
 
 bool hs_is_write(const char* command, size_t len) {
-    static const char* const writes[] = {"SET",  "DEL",  "RENAME", "COPY", "RPUSH", "LPUSH",
-                                         "HSET", "HDEL", "LREM",   "LPOP", "RPOP",  "EXPIRE"};
+    static const char* const writes[] = {"SET",  "DEL",  "RENAME", "COPY", "RPUSH",  "LPUSH", "HSET",
+                                         "HDEL", "LREM", "LPOP",   "RPOP", "EXPIRE", "XADD"};
     for (size_t i = 0; command != NULL && i < sizeof writes / sizeof writes[0]; i++)
         if (strlen(writes[i]) == len && strncasecmp(command, writes[i], len) == 0)
             return true;

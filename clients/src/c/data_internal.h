@@ -1,9 +1,9 @@
 /* Internal interface of the data half of the C core: codec.c (wire format, JSON, helpers),
  * layout.c (memory layouts), tensor.c, dataset.c (the DataSet object), data_store.c (datasets in
  * the database), list.c (aggregation lists, reading datasets), data_infer.c (the inference
- * worker's protocol, run_model/run_script) and model.c (storing models and scripts). Not
- * installed. Redis is reached only through hs_internal.h; every name here starts with hsd_/HSD_
- * so that it cannot clash with the transport half's. */
+ * worker's protocol, run_model/run_script), model.c (storing models and scripts) and metrics.c
+ * (log_metric). Not installed. Redis is reached only through hs_internal.h; every name here
+ * starts with hsd_/HSD_ so that it cannot clash with the transport half's. */
 #ifndef HPCSIM_DATA_INTERNAL_H
 #define HPCSIM_DATA_INTERNAL_H
 

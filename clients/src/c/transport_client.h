@@ -136,7 +136,7 @@ struct hs_op {
     bool writes; /* it changes data (hs_is_write): with durable puts, WAIT follows it on its node */
 };
 /* Whether a command changes data, as the Python client's WRITES (connection.py): SET, DEL,
- * RENAME, COPY, RPUSH, LPUSH, HSET, HDEL, LREM, LPOP, RPOP, EXPIRE. */
+ * RENAME, COPY, RPUSH, LPUSH, HSET, HDEL, LREM, LPOP, RPOP, EXPIRE, XADD. */
 bool hs_is_write(const char* command, size_t len);
 /* Runs op within the command budget, following redirections; `shard` >= 0 pins the node.
  * SRNoError, or the failure (last error set) naming `what`. */

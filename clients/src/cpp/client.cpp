@@ -465,6 +465,13 @@ std::vector<DataSet> Client::get_dataset_list_range(const std::string& list_name
     return _adopt_datasets(handles, n);
 }
 
+// ---- training metrics
+
+void Client::log_metric(const std::string& name, int64_t step, double value)
+{
+    check(::log_metric(_client, name.data(), name.size(), step, value));
+}
+
 std::string Client::to_string() const
 {
     const char* text = client_to_string(_client);

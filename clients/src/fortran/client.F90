@@ -690,6 +690,16 @@ interface
     integer(kind=enum_kind) :: get_datasets_from_list_c
   end function get_datasets_from_list_c
 
+  function log_metric_c(client, name, name_length, step, value) bind(c, name="log_metric")
+    import :: c_ptr, c_char, c_size_t, c_int64_t, c_double, enum_kind
+    type(c_ptr), value :: client
+    character(kind=c_char), dimension(*), intent(in) :: name
+    integer(kind=c_size_t), value :: name_length
+    integer(kind=c_int64_t), value :: step
+    real(kind=c_double), value :: value
+    integer(kind=enum_kind) :: log_metric_c
+  end function log_metric_c
+
   function last_error_c() bind(c, name="SRGetLastError")
     import :: c_ptr
     type(c_ptr) :: last_error_c
@@ -719,6 +729,7 @@ contains
   generic :: unpack_tensor => unpack_tensor_i8, unpack_tensor_i16, unpack_tensor_i32, unpack_tensor_i64, &
                               unpack_tensor_float, unpack_tensor_double, &
                               unpack_tensor_bool, unpack_tensor_cfloat, unpack_tensor_cdouble
+  generic :: log_metric => log_metric_int_float, log_metric_int_double, log_metric_i64_float, log_metric_i64_double
 
   procedure :: SR_error_parser
   procedure :: isinitialized
@@ -783,6 +794,7 @@ contains
   procedure, private :: unpack_tensor_i8, unpack_tensor_i16, unpack_tensor_i32, unpack_tensor_i64
   procedure, private :: unpack_tensor_float, unpack_tensor_double
   procedure, private :: unpack_tensor_bool, unpack_tensor_cfloat, unpack_tensor_cdouble
+  procedure, private :: log_metric_int_float, log_metric_int_double, log_metric_i64_float, log_metric_i64_double
 end type client_type
 
 contains
@@ -1762,6 +1774,49 @@ function get_datasets_from_list_range(self, list_name, start_index, end_index, d
   end if
   call take_datasets(array, n, datasets)
 end function get_datasets_from_list_range
+
+! ---- training metrics (an hpcsim extension: SmartRedis has no such call) ----------------------
+! log_metric(name, step, value) appends (step, value) to the stream __hpcsim.metrics.<name> (never
+! prefixed), as the C API's log_metric: SRParameterError, nothing sent, for an empty name or one
+! holding whitespace (after len_trim), a negative step or a value that is not finite. `step` is a
+! default or a c_int64_t integer, `value` a c_float or a c_double real (a c_float is sent as the
+! double it equals).
+
+function log_metric_int_float(self, name, step, value) result(code)
+  class(client_type), intent(in) :: self
+  character(len=*), intent(in) :: name
+  integer, intent(in) :: step
+  real(kind=c_float), intent(in) :: value
+  integer(kind=enum_kind) :: code
+  code = log_metric_c(self%client_ptr, name, hs_len(name), int(step, c_int64_t), real(value, c_double))
+end function log_metric_int_float
+
+function log_metric_int_double(self, name, step, value) result(code)
+  class(client_type), intent(in) :: self
+  character(len=*), intent(in) :: name
+  integer, intent(in) :: step
+  real(kind=c_double), intent(in) :: value
+  integer(kind=enum_kind) :: code
+  code = log_metric_c(self%client_ptr, name, hs_len(name), int(step, c_int64_t), value)
+end function log_metric_int_double
+
+function log_metric_i64_float(self, name, step, value) result(code)
+  class(client_type), intent(in) :: self
+  character(len=*), intent(in) :: name
+  integer(kind=c_int64_t), intent(in) :: step
+  real(kind=c_float), intent(in) :: value
+  integer(kind=enum_kind) :: code
+  code = log_metric_c(self%client_ptr, name, hs_len(name), step, real(value, c_double))
+end function log_metric_i64_float
+
+function log_metric_i64_double(self, name, step, value) result(code)
+  class(client_type), intent(in) :: self
+  character(len=*), intent(in) :: name
+  integer(kind=c_int64_t), intent(in) :: step
+  real(kind=c_double), intent(in) :: value
+  integer(kind=enum_kind) :: code
+  code = log_metric_c(self%client_ptr, name, hs_len(name), step, value)
+end function log_metric_i64_double
 
 ! ---- description ------------------------------------------------------------------------------
 

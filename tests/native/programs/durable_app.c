@@ -146,6 +146,7 @@ static int each(void* client) {
     report("copy_tensor", copy_tensor(client, "e.tensor", 8, "e.copy", 6));
     report("rename_tensor", rename_tensor(client, "e.copy", 6, "e.renamed", 9));
     report("delete_tensor", delete_tensor(client, "e.renamed", 9));
+    report("log_metric", log_metric(client, "e.metric", 8, 0, 1.0));
     bool same = false;
     SRError code = check(client, "e.tensor", 3, &same);
     printf("read %d %s\n", (int)code, code != SRNoError ? SRGetLastError() : same ? "same" : "changed");
