@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,20 @@ def _running(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+def _group_runs(pgid: int) -> bool:
+    """True while a process of group ``pgid`` runs (zombies have ended)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
+            return True
+    return False
+
+
 def test_ctrl_c_stops_the_jobs_of_a_blocking_start(tmp_path: Path) -> None:
     proc, exp_path, _ = _driver(tmp_path, block=True)
     _wait_for_launch(proc)
@@ -117,6 +132,12 @@ def test_a_killed_job_is_failed_not_completed(tmp_path: Path) -> None:
     exp = Experiment.load(exp_path)
     for pid in _pids(exp):
         os.killpg(pid, signal.SIGKILL)
+    # SIGKILL reaches a group's processes one by one: a poll in between would see the script
+    # dead and its application not yet (a job whose application outlived its script)
+    deadline = time.monotonic() + 30
+    while any(_group_runs(pid) for pid in _pids(exp)):
+        assert time.monotonic() < deadline, "the killed jobs' processes did not end within 30 s"
+        time.sleep(0.05)
     exp.poll(interval=1)
     rows = exp.summary_data()
     assert {r["status"] for r in rows} == {"FAILED"}
